@@ -1,0 +1,37 @@
+# Cross-compiling for arm64 Lambda (Graviton, provided.al2023 on arm64) from a Debian x86_64 host.
+#
+#   sudo dpkg --add-architecture arm64 && sudo apt-get update
+#   sudo apt-get install g++-aarch64-linux-gnu libssl-dev:arm64
+#   cmake -S . -B build/arm64 -DCMAKE_BUILD_TYPE=Release -DSTREAMCACHE_TESTS=OFF \
+#     -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake
+#   cmake --build build/arm64 --target package_zips
+#
+# Boost and RapidJSON are header-only, so the host's headers serve. OpenSSL's static archives come
+# from the arm64 multiarch directory (/usr/lib/aarch64-linux-gnu). With a sysroot instead (for
+# example one unpacked from Amazon Linux 2023 arm64), set STREAMCACHE_SYSROOT. Every packaging
+# rule (static libstdc++/libgcc/OpenSSL, the _dl_find_object shim, the ELF gate with its glibc
+# 2.34 limit) applies unchanged; the gate reads aarch64 ELF files on any host.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+
+set(STREAMCACHE_CROSS_PREFIX "aarch64-linux-gnu-" CACHE STRING "Prefix of the cross tools")
+set(CMAKE_C_COMPILER "${STREAMCACHE_CROSS_PREFIX}gcc")
+set(CMAKE_CXX_COMPILER "${STREAMCACHE_CROSS_PREFIX}g++")
+set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
+
+if(DEFINED ENV{STREAMCACHE_SYSROOT})
+  set(CMAKE_SYSROOT "$ENV{STREAMCACHE_SYSROOT}")
+  set(CMAKE_FIND_ROOT_PATH "$ENV{STREAMCACHE_SYSROOT}")
+  set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+else()
+  set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY BOTH)  # multiarch: arm64 libraries live under /usr/lib
+endif()
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)  # python3, the gate and the zip tool run on the host
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
+
+# Runs arm64 test binaries through qemu when it is installed (qemu-user-static); optional.
+find_program(STREAMCACHE_QEMU_AARCH64 qemu-aarch64-static)
+if(STREAMCACHE_QEMU_AARCH64)
+  set(CMAKE_CROSSCOMPILING_EMULATOR "${STREAMCACHE_QEMU_AARCH64};-L;/usr/aarch64-linux-gnu")
+endif()

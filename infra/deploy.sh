@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# infra/deploy.sh — plan, confirm, then apply exactly that plan, for one environment.
+#
+#   infra/deploy.sh deploy  aws|localstack [terraform plan options, e.g. -var region=eu-west-1]
+#   infra/deploy.sh destroy aws|localstack [terraform plan options]
+#
+# Settings go in -var/-var-file options (relative paths are taken from the current directory) or in
+# infra/envs/<target>/terraform.tfvars, which is git-ignored.
+#
+# Environment:
+#   AUTO_APPROVE=1   apply without asking (CI); otherwise the plan is shown and you type "yes"
+#   TF_PLUGIN_DIR    provider mirror for an offline `terraform init -plugin-dir`
+#   DIST_DIR         where the zips are (default build/dist, written by `./dev package`)
+#   TF_DATA_DIR      terraform's working data (default build/terraform/<target>)
+# State stays in infra/envs/<target>/terraform.tfstate (git-ignored) unless a backend_override.tf
+# selects a remote backend (docs/deploy.md).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIST_DIR="${DIST_DIR:-$ROOT/build/dist}"
+[[ "$DIST_DIR" == /* ]] || DIST_DIR="$PWD/$DIST_DIR" # terraform runs with -chdir
+ZIPS=(api stream-handler)
+PLAN_FILE=""
+EXTRA_ARGS=()
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+usage() {
+  sed -n '2,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  exit 2
+}
+
+confirm() { # question
+  [[ "${AUTO_APPROVE:-0}" == "1" ]] && return 0
+  [[ -t 0 ]] || die "no terminal to confirm on: review the plan above and rerun with AUTO_APPROVE=1"
+  local answer
+  read -r -p "$1 Only 'yes' is accepted: " answer
+  [[ "$answer" == "yes" ]]
+}
+
+tf_init() { # env_dir
+  local args=(-input=false)
+  if [[ -n "${TF_PLUGIN_DIR:-}" ]]; then
+    [[ -d "$TF_PLUGIN_DIR" ]] || die "TF_PLUGIN_DIR=$TF_PLUGIN_DIR is not a directory"
+    TF_PLUGIN_DIR="$(cd "$TF_PLUGIN_DIR" && pwd)"
+    args+=("-plugin-dir=$TF_PLUGIN_DIR")
+    # Link the provider from the mirror instead of copying it into the data dir.
+    export TF_PLUGIN_CACHE_DIR="$TF_PLUGIN_DIR" TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE=1
+  fi
+  log "terraform init (${TF_PLUGIN_DIR:+offline from $TF_PLUGIN_DIR}${TF_PLUGIN_DIR:-registry})"
+  terraform -chdir="$1" init "${args[@]}" >/dev/null || die "terraform init failed in $1"
+}
+
+# Terraform runs with -chdir, so make -var-file paths absolute against the caller's directory.
+absolute_var_files() {
+  local arg next_is_file=0
+  EXTRA_ARGS=()
+  for arg in "$@"; do
+    if ((next_is_file)); then
+      [[ "$arg" == /* ]] || arg="$PWD/$arg"
+      next_is_file=0
+    elif [[ "$arg" == -var-file=* && "${arg#-var-file=}" != /* ]]; then
+      arg="-var-file=$PWD/${arg#-var-file=}"
+    elif [[ "$arg" == -var-file ]]; then
+      next_is_file=1
+    fi
+    EXTRA_ARGS+=("$arg")
+  done
+}
+
+main() {
+  [[ $# -ge 1 && ( "$1" == "-h" || "$1" == "--help" || "$1" == "help" ) ]] && usage
+  [[ $# -ge 2 ]] || usage
+  local action="$1" target="$2"
+  shift 2
+  case "$action" in deploy | destroy) ;; *) usage ;; esac
+  case "$target" in aws | localstack) ;; *) die "unknown target '$target': use aws or localstack" ;; esac
+  command -v terraform >/dev/null 2>&1 || die "terraform is not installed (https://developer.hashicorp.com/terraform/install)"
+
+  if [[ "$action" == "deploy" ]]; then
+    local zip
+    for zip in "${ZIPS[@]}"; do
+      [[ -f "$DIST_DIR/$zip.zip" ]] || die "$DIST_DIR/$zip.zip is missing: run ./dev package first"
+    done
+  fi
+
+  local env_dir="$ROOT/infra/envs/$target"
+  TF_DATA_DIR="${TF_DATA_DIR:-$ROOT/build/terraform/$target}"
+  [[ "$TF_DATA_DIR" == /* ]] || TF_DATA_DIR="$PWD/$TF_DATA_DIR"
+  export TF_DATA_DIR
+  mkdir -p "$TF_DATA_DIR"
+
+  tf_init "$env_dir"
+
+  # The plan file can hold secrets (the generated cache AUTH token): private, and removed on exit.
+  PLAN_FILE="$(umask 077 && mktemp "$TF_DATA_DIR/$action.XXXXXX.tfplan")"
+  trap 'rm -f "${PLAN_FILE:-}"' EXIT
+
+  local plan_args=(-input=false -detailed-exitcode -out="$PLAN_FILE" -var "dist_dir=$DIST_DIR")
+  [[ "$action" == "destroy" ]] && plan_args+=(-destroy)
+  log "terraform plan${action/deploy/} ($target)"
+  local rc=0
+  absolute_var_files "$@"
+  terraform -chdir="$env_dir" plan "${plan_args[@]}" ${EXTRA_ARGS[@]+"${EXTRA_ARGS[@]}"} || rc=$?
+  case "$rc" in
+    0)
+      log "nothing to do: $target is up to date"
+      return 0
+      ;;
+    2) ;;
+    *) die "terraform plan failed" ;;
+  esac
+
+  confirm "${action^} $target with the plan above?" || die "cancelled: nothing was changed"
+
+  log "terraform apply ($target)"
+  if ! terraform -chdir="$env_dir" apply -input=false "$PLAN_FILE"; then
+    if [[ "$action" == "destroy" && "$target" == "aws" ]]; then
+      printf '%s\n' "hint: the table has deletion protection by default. Turn it off, then destroy again:" \
+        "  ./dev deploy aws -var 'table={deletion_protection=false}' && ./dev destroy aws" >&2
+    fi
+    die "terraform apply failed"
+  fi
+
+  if [[ "$action" == "deploy" ]]; then
+    log "outputs ($target)"
+    terraform -chdir="$env_dir" output
+  fi
+}
+
+main "$@"

@@ -1,0 +1,133 @@
+# streamcache on AWS: a private VPC, the items table and its stream, an ElastiCache cache, the two
+# functions from S3, the HTTP API in front, and alarms. This file only composes modules.
+
+locals {
+  dist_dir = coalesce(var.dist_dir, abspath("${path.root}/../../../build/dist"))
+
+  tags = merge({
+    Project     = "streamcache"
+    Environment = var.name
+    ManagedBy   = "terraform"
+  }, var.tags)
+
+  cache_port = var.cache.mode == "managed" ? coalesce(var.cache.managed.port, 6379) : try(tonumber(regex(":([0-9]+)/?$", var.cache.external.url)[0]), 6379)
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  name                     = var.name
+  vpc                      = var.network.vpc
+  existing                 = var.network.existing
+  endpoints                = var.network.endpoints
+  flow_logs                = merge(var.network.flow_logs, { retention_in_days = var.log_retention_in_days })
+  https_egress_cidr_blocks = var.network.https_egress_cidr_blocks
+  cache_egress_cidr_blocks = var.network.cache_egress_cidr_blocks
+  redis_port               = local.cache_port
+}
+
+module "table" {
+  source = "../../modules/table"
+
+  name                   = "${var.name}-items"
+  billing                = var.table.billing
+  kms_key_arn            = var.table.kms_key_arn
+  point_in_time_recovery = var.table.point_in_time_recovery
+  deletion_protection    = var.table.deletion_protection
+  ttl_attribute          = var.table.ttl_attribute
+  table_class            = var.table.table_class
+}
+
+module "cache" {
+  source = "../../modules/cache"
+
+  name = var.name
+  mode = var.cache.mode
+  managed = var.cache.mode != "managed" ? null : merge(var.cache.managed, {
+    subnet_ids         = module.network.subnet_ids
+    security_group_ids = [module.network.cache_security_group_id]
+  })
+  external = var.cache.external
+  secret   = var.cache.secret
+}
+
+module "artifacts" {
+  source = "../../modules/artifacts"
+
+  name = var.name
+  packages = {
+    api              = { path = "${local.dist_dir}/api.zip" }
+    "stream-handler" = { path = "${local.dist_dir}/stream-handler.zip" }
+  }
+  # The bucket holds only build outputs that `./dev package` recreates, so `./dev destroy aws` may empty it.
+  force_destroy = true
+}
+
+module "functions" {
+  source = "../../modules/functions"
+
+  name = var.name
+  code = {
+    api            = module.artifacts.packages["api"]
+    stream_handler = module.artifacts.packages["stream-handler"]
+  }
+  table = {
+    name        = module.table.name
+    arn         = module.table.arn
+    stream_arn  = module.table.stream_arn
+    kms_key_arn = module.table.kms_key_arn
+  }
+  cache = {
+    redis_url               = module.cache.redis_url
+    auth_secret_arn         = module.cache.auth_secret_arn
+    auth_secret_kms_key_arn = module.cache.auth_secret_kms_key_arn
+  }
+  vpc = {
+    subnet_ids         = module.network.subnet_ids
+    security_group_ids = [module.network.lambda_security_group_id]
+  }
+
+  architecture          = var.functions.architecture
+  api                   = var.functions.api
+  stream_handler        = var.functions.stream_handler
+  settings              = var.functions.settings
+  tracing_mode          = var.functions.tracing_mode
+  kms_key_arn           = var.functions.kms_key_arn
+  environment_variables = var.functions.environment_variables
+  iam                   = { permissions_boundary = var.functions.permissions_boundary }
+  logs                  = { retention_in_days = var.log_retention_in_days, kms_key_arn = var.functions.log_kms_key_arn }
+  event_source_mapping  = var.event_source_mapping
+}
+
+module "http_api" {
+  source = "../../modules/http_api"
+
+  name = var.name
+  function = {
+    name       = module.functions.api_function_name
+    invoke_arn = module.functions.api_invoke_arn
+  }
+  authorization_type = var.http_api.authorization_type
+  throttling         = var.http_api.throttling
+  cors               = var.http_api.cors
+  detailed_metrics   = var.http_api.detailed_metrics
+  function_url       = var.http_api.function_url
+  access_logs        = { retention_in_days = var.log_retention_in_days }
+}
+
+module "observability" {
+  source = "../../modules/observability"
+  count  = var.observability.enabled ? 1 : 0
+
+  name = var.name
+  function_names = {
+    api            = module.functions.api_function_name
+    stream_handler = module.functions.stream_handler_function_name
+  }
+  on_failure_queue_name = module.functions.on_failure_queue.name
+  api_id                = module.http_api.api_id
+  alarm_actions         = var.observability.alarm_actions
+  create_dashboard      = var.observability.create_dashboard
+  thresholds            = var.observability.thresholds
+  cache_metrics         = var.observability.cache_metrics
+}

@@ -1,0 +1,104 @@
+# Composition test of the AWS environment against a mocked provider: the modules are wired so that
+# the functions run in the private subnets, reach the cache over TLS with the generated AUTH secret,
+# and the stream feeds the stream handler.
+
+mock_provider "aws" {
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_availability_zones" {
+    defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
+  }
+  mock_data "aws_prefix_list" {
+    defaults = { id = "pl-6da54004" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_secretsmanager_random_password" {
+    defaults = { random_password = "MockedAuthToken0123456789abcdefgMockedAuthToken0123456789abcdefg" }
+  }
+  # The provider validates ARN arguments even when mocked, so computed ARNs need a valid shape.
+  mock_resource "aws_dynamodb_table" {
+    defaults = {
+      arn        = "arn:aws:dynamodb:eu-west-1:123456789012:table/sc-test-items"
+      stream_arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/sc-test-items/stream/2024-01-01T00:00:00.000"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:eu-west-1:123456789012:mock" }
+  }
+  mock_resource "aws_secretsmanager_secret" {
+    defaults = { arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sc-test-cache-auth-AbCdEf" }
+  }
+  mock_resource "aws_elasticache_replication_group" {
+    defaults = { primary_endpoint_address = "master.sc-test-cache.abc123.euw1.cache.amazonaws.com" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:eu-west-1:123456789012:function:mock"
+      invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:mock/invocations"
+    }
+  }
+  mock_resource "aws_apigatewayv2_stage" {
+    defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default" }
+  }
+}
+
+variables {
+  name     = "sc-test"
+  region   = "eu-west-1"
+  dist_dir = "../../tests/fixtures/dist"
+}
+
+run "functions_reach_the_managed_cache_over_tls_from_private_subnets" {
+  command = apply
+
+  assert {
+    condition     = output.functions["api"].s3_bucket == output.artifacts_bucket && startswith(output.functions["stream_handler"].s3_key, "stream-handler/")
+    error_message = "Both functions must load their code from the artifacts bucket."
+  }
+  assert {
+    condition     = startswith(nonsensitive(output.redis_url), "rediss://") && module.functions.environment["REDIS_AUTH_SECRET_ARN"] == output.cache_auth_secret_arn
+    error_message = "Functions must get a TLS URL and the generated AUTH secret."
+  }
+  assert {
+    condition = alltrue([
+      for fn in output.functions : fn.vpc_subnet_ids == sort(module.network.subnet_ids) && fn.vpc_sg_ids == tolist([module.network.lambda_security_group_id])
+    ]) && length(module.network.subnet_ids) == 2
+    error_message = "Both functions must run in the two private subnets with the function security group."
+  }
+  assert {
+    condition     = output.table_stream_arn == "arn:aws:dynamodb:eu-west-1:123456789012:table/sc-test-items/stream/2024-01-01T00:00:00.000" && module.functions.event_source_mapping_uuid != null
+    error_message = "The stream must feed the stream handler."
+  }
+  assert {
+    condition     = output.dashboard_name == "sc-test"
+    error_message = "Alarms and the dashboard must be created."
+  }
+}
+
+run "an_external_cache_needs_no_elasticache" {
+  command = plan
+
+  variables {
+    cache = {
+      mode     = "external"
+      external = { url = "rediss://cache.example.internal:6380" }
+    }
+  }
+
+  assert {
+    condition     = module.cache.mode == "external" && module.cache.replication_group_id == null
+    error_message = "External mode must not create ElastiCache."
+  }
+}

@@ -1,0 +1,13 @@
+terraform {
+  required_version = ">= 1.6"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.80"
+    }
+  }
+
+  # State stays local (terraform.tfstate here, git-ignored) unless you add a backend_override.tf,
+  # for example an S3 backend: see docs/deploy.md.
+}

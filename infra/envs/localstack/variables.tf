@@ -1,0 +1,96 @@
+variable "endpoint" {
+  description = "The one endpoint every AWS API call goes to: LocalStack's edge port by default, or e.g. a moto_server."
+  type        = string
+  default     = "http://localhost:4566"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^https?://[^/\\s]+/?$", var.endpoint))
+    error_message = "endpoint must be an http(s) URL with no path, such as http://localhost:4566."
+  }
+}
+
+variable "region" {
+  description = "Region name the emulator is addressed with."
+  type        = string
+  default     = "us-east-1"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]+$", var.region))
+    error_message = "region must be a region name such as us-east-1."
+  }
+}
+
+variable "name" {
+  description = "Name prefix of every resource (lowercase letters, digits and single hyphens, at most 24 characters)."
+  type        = string
+  default     = "streamcache"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z]([a-z0-9]|-[a-z0-9])*$", var.name)) && length(var.name) <= 24
+    error_message = "name must start with a letter, use only a-z, 0-9 and single hyphens, not end with a hyphen, and be at most 24 characters."
+  }
+}
+
+variable "redis_url" {
+  description = "Redis the functions use, as seen from inside the Lambda containers: the compose file's redis service by default (ElastiCache is not in LocalStack's free edition)."
+  type        = string
+  default     = "redis://redis:6379"
+  nullable    = false
+}
+
+variable "function_endpoint_url" {
+  description = "AWS_ENDPOINT_URL given to the functions, as seen from inside the Lambda containers; null gives none (LocalStack then injects its own)."
+  type        = string
+  default     = "http://localhost.localstack.cloud:4566"
+}
+
+variable "enable_http_api" {
+  description = "Put the API Gateway HTTP API in front of the API function. LocalStack offers API Gateway v2 only in its paid plans (set LOCALSTACK_AUTH_TOKEN), so the free default is off: the function is then reached through its Function URL."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "enable_event_source_mapping" {
+  description = "Create the stream → stream handler mapping. Turn it off for emulators that consume the stream themselves (moto)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "architecture" {
+  description = "Instruction set of the functions; match the zips and your Docker host (arm64 on Apple silicon)."
+  type        = string
+  default     = "x86_64"
+  nullable    = false
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of both functions."
+  type        = string
+  default     = "debug"
+  nullable    = false
+}
+
+variable "enable_observability" {
+  description = "Create the alarms and the dashboard (CloudWatch is in LocalStack's free edition)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "dist_dir" {
+  description = "Directory holding api.zip and stream-handler.zip; null means build/dist at the repository root (what `./dev package` writes)."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

@@ -1,0 +1,131 @@
+# One execution role per function, each with only what its code (and Lambda on its behalf) uses.
+
+locals {
+  data_statements = {
+    api = concat(
+      [{
+        Sid      = "ItemsTable"
+        Effect   = "Allow"
+        Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem"]
+        Resource = [var.table.arn]
+      }],
+      var.table.kms_key_arn == null ? [] : [{
+        Sid       = "ItemsTableKey"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+        Resource  = [var.table.kms_key_arn]
+        Condition = { StringLike = { "kms:ViaService" = "dynamodb.*.amazonaws.com" } }
+      }],
+    )
+    stream_handler = concat(
+      [
+        {
+          Sid      = "ItemsStream"
+          Effect   = "Allow"
+          Action   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
+          Resource = [var.table.stream_arn]
+        },
+        {
+          Sid      = "ListItemsStreams"
+          Effect   = "Allow"
+          Action   = ["dynamodb:ListStreams"]
+          Resource = ["${var.table.arn}/stream/*"]
+        },
+        {
+          Sid      = "OnFailureQueue"
+          Effect   = "Allow"
+          Action   = ["sqs:SendMessage"]
+          Resource = [aws_sqs_queue.this.arn]
+        },
+      ],
+      var.table.kms_key_arn == null ? [] : [{
+        Sid       = "ItemsStreamKey"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt", "kms:DescribeKey"]
+        Resource  = [var.table.kms_key_arn]
+        Condition = { StringLike = { "kms:ViaService" = "dynamodb.*.amazonaws.com" } }
+      }],
+      var.kms_key_arn == null ? [] : [{
+        Sid       = "OnFailureQueueKey"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = [var.kms_key_arn]
+        Condition = { StringLike = { "kms:ViaService" = "sqs.*.amazonaws.com" } }
+      }],
+    )
+  }
+
+  shared_statements = {
+    for key, _ in local.functions : key => concat(
+      [
+        {
+          Sid      = "OwnLogGroup"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = ["${aws_cloudwatch_log_group.this[key].arn}:*"]
+        },
+        {
+          # X-Ray has no resource-level permissions for these two actions.
+          Sid      = "XRayWrite"
+          Effect   = "Allow"
+          Action   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+          Resource = ["*"]
+        },
+      ],
+      var.cache.auth_secret_arn == null ? [] : [{
+        Sid      = "CacheAuthSecret"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = [var.cache.auth_secret_arn]
+      }],
+      var.cache.auth_secret_kms_key_arn == null ? [] : [{
+        Sid       = "CacheAuthSecretKey"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt"]
+        Resource  = [var.cache.auth_secret_kms_key_arn]
+        Condition = { StringLike = { "kms:ViaService" = "secretsmanager.*.amazonaws.com" } }
+      }],
+      # Same actions as the AWSLambdaVPCAccessExecutionRole managed policy; EC2 does not support
+      # resource-level permissions for the Describe calls, and Lambda manages the ENIs.
+      var.vpc == null ? [] : [{
+        Sid    = "VpcNetworkInterfaces"
+        Effect = "Allow"
+        Action = [
+          "ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+          "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
+        ]
+        Resource = ["*"]
+      }],
+    )
+  }
+}
+
+resource "aws_iam_role" "this" {
+  for_each = local.functions
+
+  name                 = each.value.name
+  path                 = var.iam.path
+  description          = "Execution role of ${each.value.name}"
+  permissions_boundary = var.iam.permissions_boundary
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = local.functions
+
+  name = "least-privilege"
+  role = aws_iam_role.this[each.key].id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = concat(local.data_statements[each.key], local.shared_statements[each.key])
+  })
+}

@@ -1,0 +1,59 @@
+#include "aws/retry.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+
+#include <sys/random.h>
+
+namespace streamcache::aws {
+
+bool is_retryable(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::throttled:
+    case ErrorKind::unavailable:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+
+// A per-policy generator seeded from getrandom(2) (std::random_device would need a newer glibc).
+std::function<double()> default_random() {
+  std::uint64_t seed = 0;
+  if (::getrandom(&seed, sizeof seed, 0) != sizeof seed) seed = 0x9E3779B97F4A7C15ULL;
+  return [engine = std::mt19937_64(seed)]() mutable {
+    return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+  };
+}
+
+}  // namespace
+
+RetryPolicy::RetryPolicy(RetryOptions options, std::function<double()> random)
+    : options_(options),
+      random_(random ? std::move(random) : default_random()),
+      quota_(options.quota_capacity) {}
+
+std::optional<std::chrono::milliseconds> RetryPolicy::next_delay(const Error& error, int attempt) {
+  if (!is_retryable(error) || attempt >= options_.max_attempts) return std::nullopt;
+  const bool timeout = error.code == "RequestTimeout";
+  const int cost = timeout ? options_.timeout_retry_cost : options_.retry_cost;
+  if (quota_ < cost) return std::nullopt;
+  quota_ -= cost;
+  last_cost_ = cost;
+  // Full jitter: uniform in [0, base * 2^(attempt-1)], capped.
+  const double ceiling =
+      std::min(static_cast<double>(options_.base_delay.count()) * std::ldexp(1.0, attempt - 1),
+               static_cast<double>(options_.max_backoff.count()));
+  return std::chrono::milliseconds(static_cast<std::int64_t>(random_() * ceiling));
+}
+
+void RetryPolicy::on_success(int attempts) {
+  quota_ = std::min(options_.quota_capacity, quota_ + (attempts > 1 ? last_cost_ : 1));
+  last_cost_ = 0;
+}
+
+}  // namespace streamcache::aws

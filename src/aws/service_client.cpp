@@ -1,0 +1,120 @@
+#include "aws/service_client.h"
+
+#include <charconv>
+#include <stdexcept>
+#include <thread>
+
+namespace streamcache::aws {
+
+ServiceInfo dynamodb_service() {
+  return {"DYNAMODB", "dynamodb", "dynamodb", "DynamoDB_20120810", "application/x-amz-json-1.0"};
+}
+
+ServiceInfo dynamodb_streams_service() {
+  return {"DYNAMODB_STREAMS", "streams.dynamodb", "dynamodb", "DynamoDBStreams_20120810",
+          "application/x-amz-json-1.0"};
+}
+
+ServiceInfo secrets_manager_service() {
+  return {"SECRETS_MANAGER", "secretsmanager", "secretsmanager", "secretsmanager",
+          "application/x-amz-json-1.1"};
+}
+
+std::string resolve_endpoint(const EnvLookup& env, const ServiceInfo& service,
+                             std::string_view region) {
+  auto ignore = non_empty(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+  if (!ignore || (*ignore != "true" && *ignore != "TRUE" && *ignore != "1")) {
+    if (auto specific = non_empty(env, "AWS_ENDPOINT_URL_" + service.endpoint_env_suffix))
+      return *specific;
+    if (auto global = non_empty(env, "AWS_ENDPOINT_URL")) return *global;
+  }
+  const std::string_view suffix =
+      region.starts_with("cn-") ? ".amazonaws.com.cn" : ".amazonaws.com";
+  return "https://" + service.host_prefix + "." + std::string(region) + std::string(suffix);
+}
+
+Expected<ClientConfig, std::string> load_client_config(const EnvLookup& env,
+                                                       const ServiceInfo& service) {
+  ClientConfig config;
+  auto region = resolve_region(env);
+  if (!region) return unexpected(region.error());
+  config.region = std::move(*region);
+  auto credentials = resolve_credentials(env);
+  if (!credentials) return unexpected(credentials.error());
+  config.credentials = std::move(*credentials);
+  config.endpoint = resolve_endpoint(env, service, config.region);
+  if (auto parsed = http::parse_url(config.endpoint); !parsed) {
+    return unexpected("endpoint for " + service.signing_name + ": " + parsed.error());
+  }
+  if (auto attempts = non_empty(env, "AWS_MAX_ATTEMPTS")) {
+    int value = 0;
+    auto [ptr, ec] = std::from_chars(attempts->data(), attempts->data() + attempts->size(), value);
+    if (ec != std::errc() || ptr != attempts->data() + attempts->size() || value < 1 ||
+        value > 20) {
+      return unexpected("AWS_MAX_ATTEMPTS must be an integer from 1 to 20, got '" + *attempts +
+                        "'");
+    }
+    config.retry.max_attempts = value;
+  }
+  return config;
+}
+
+namespace {
+
+http::Url parse_endpoint_or_throw(const std::string& endpoint) {
+  auto url = http::parse_url(endpoint);
+  if (!url) throw std::invalid_argument(url.error());
+  return *url;
+}
+
+}  // namespace
+
+ServiceClient::ServiceClient(ServiceInfo service, ClientConfig config)
+    : service_(std::move(service)),
+      config_(std::move(config)),
+      http_(parse_endpoint_or_throw(config_.endpoint), config_.http),
+      signer_(config_.credentials, SigningScope{config_.region, service_.signing_name}),
+      retry_(config_.retry),
+      host_(http_.origin().authority()) {
+  if (!config_.now) config_.now = [] { return std::chrono::system_clock::now(); };
+  if (!config_.sleep)
+    config_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+}
+
+Expected<json::Value, Error> ServiceClient::call(std::string_view operation, std::string body) {
+  const std::string target = service_.target_prefix + "." + std::string(operation);
+  const std::string path = http_.origin().path.empty() ? "/" : http_.origin().path + "/";
+  for (int attempt = 1;; ++attempt) {
+    http::Request request;
+    request.method = "POST";
+    request.target = path;
+    request.headers = {{"Host", host_},
+                       {"Content-Type", service_.content_type},
+                       {"X-Amz-Target", target},
+                       {"User-Agent", "streamcache/0.1"}};
+    request.body = body;
+    signer_.sign(request, config_.now());
+
+    Error error;
+    auto response = http_.send(request);
+    if (response && response->status / 100 == 2) {
+      retry_.on_success(attempt);
+      if (response->body.empty()) return json::Value(json::Object{});
+      auto parsed = json::parse(response->body);
+      if (!parsed) {
+        return unexpected(
+            Error{ErrorKind::other, "SerializationException",
+                  "unparsable " + std::string(operation) + " response: " + parsed.error().message,
+                  response->status, attempt, response->body});
+      }
+      return std::move(*parsed);
+    }
+    error = response ? error_from_response(*response) : error_from_transport(response.error());
+    error.attempts = attempt;
+    auto delay = retry_.next_delay(error, attempt);
+    if (!delay) return unexpected(std::move(error));
+    config_.sleep(*delay);
+  }
+}
+
+}  // namespace streamcache::aws

@@ -1,0 +1,54 @@
+// AWS Signature Version 4 (header signing). Pure: no I/O, no clock reads; the caller passes time.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "aws/credentials.h"
+#include "http/client.h"
+
+namespace streamcache::aws {
+
+struct SigningScope {
+  std::string region;   // e.g. "us-east-1"
+  std::string service;  // signing name, e.g. "dynamodb" (also for DynamoDB Streams)
+};
+
+struct SigningOptions {
+  bool normalize_path = true;       // RFC 3986 dot-segment removal (all services but S3)
+  bool double_encode_path = true;   // encode the already-encoded path again (all but S3)
+  bool add_content_sha256 = false;  // add the x-amz-content-sha256 header (S3)
+  bool omit_session_token = false;  // add X-Amz-Security-Token unsigned (services that want that)
+};
+
+// The intermediate values, exposed for tests and debugging.
+struct SigningResult {
+  std::string canonical_request;
+  std::string string_to_sign;
+  std::string signature;  // lowercase hex
+};
+
+// Signs `request` in place: adds X-Amz-Date, X-Amz-Security-Token (with a session token),
+// x-amz-content-sha256 (when asked) and Authorization, replacing those of an earlier signature
+// (a retry re-signs). The request must carry a Host header (std::invalid_argument otherwise).
+// User-Agent, X-Amzn-Trace-Id, Expect and Connection are left unsigned (proxies rewrite them).
+// Derived signing keys are cached per day, so signing many requests costs one HMAC chain.
+// Not thread-safe (the key cache): one Signer per client.
+class Signer {
+ public:
+  Signer(Credentials credentials, SigningScope scope, SigningOptions options = {});
+
+  SigningResult sign(http::Request& request, std::chrono::system_clock::time_point now);
+
+ private:
+  Credentials credentials_;
+  SigningScope scope_;
+  SigningOptions options_;
+  std::string key_date_;     // yyyymmdd of the cached key
+  std::string signing_key_;  // raw HMAC-SHA256 bytes
+};
+
+// Lowercase hex SHA-256 of `data` (the payload hash of a canonical request).
+std::string sha256_hex(std::string_view data);
+
+}  // namespace streamcache::aws

@@ -1,0 +1,314 @@
+#include "cache/redis_connection.h"
+
+#include <algorithm>
+#include <optional>
+#include <random>
+
+#include "cache/transport.h"
+#include "common/ca_bundle.h"
+
+namespace streamcache::cache {
+namespace {
+
+using detail::Clock;
+using detail::Deadline;
+using detail::IoError;
+
+constexpr std::size_t kReadBufferSize = std::size_t{16} * 1024;
+
+Unexpected<Error> invalid(std::string message) {
+  return unexpected(Error{ErrorCode::invalid_argument, std::move(message)});
+}
+
+// A failed exchange, and whether the commands may be sent again on a new connection.
+struct Failure {
+  Error error;
+  bool connection_lost = false;
+};
+
+std::string ms_text(std::chrono::milliseconds duration) {
+  return std::to_string(duration.count()) + " ms";
+}
+
+// splitmix64: a few bits of jitter for the backoff, per connection (no shared state).
+std::uint64_t next_random(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+Expected<void, Error> validate(const ConnectionOptions& options) {
+  const RedisEndpoint& endpoint = options.endpoint;
+  if (endpoint.host.empty()) return invalid("Redis options: the endpoint has no host");
+  if (endpoint.port == 0) return invalid("Redis options: port 0 for " + endpoint.host);
+  if (endpoint.db < 0) return invalid("Redis options: negative database number");
+  if (!endpoint.username.empty() && !endpoint.password) {
+    return invalid("Redis options: user '" + endpoint.username +
+                   "' has no password: add it to the URL or pass an auth token");
+  }
+  if (options.connect_timeout.count() <= 0 || options.command_timeout.count() <= 0) {
+    return invalid("Redis options: connect_timeout and command_timeout must be positive");
+  }
+  if (options.reconnect_backoff_min.count() <= 0 ||
+      options.reconnect_backoff_max < options.reconnect_backoff_min) {
+    return invalid("Redis options: need 0 < reconnect_backoff_min <= reconnect_backoff_max");
+  }
+  for (const auto& command : options.init_commands) {
+    if (command.empty()) return invalid("Redis options: an empty init command");
+  }
+  return {};
+}
+
+}  // namespace
+
+Expected<ConnectionOptions, Error> connection_options_from_url(
+    std::string_view url, const std::optional<std::string>& auth_token, const EnvLookup& env) {
+  auto endpoint = parse_redis_url(url);
+  if (!endpoint) return unexpected(std::move(endpoint).error());
+  ConnectionOptions options;
+  options.endpoint = std::move(*endpoint);
+  if (auth_token && !auth_token->empty()) options.endpoint.password = *auth_token;
+  if (!options.endpoint.username.empty() && !options.endpoint.password) {
+    return invalid("invalid Redis URL: user '" + options.endpoint.username +
+                   "' has no password: add it to the URL or pass an auth token");
+  }
+  if (options.endpoint.tls) {
+    if (auto bundle = find_ca_bundle(env)) options.tls.ca_file = std::move(*bundle);
+  }
+  return options;
+}
+
+struct RedisConnection::Impl {
+  explicit Impl(ConnectionOptions o)
+      : options(std::move(o)),
+        read_buffer(kReadBufferSize),
+        backoff(options.reconnect_backoff_min),
+        random_state(std::random_device{}()) {
+    const RedisEndpoint& endpoint = options.endpoint;
+    if (endpoint.password) {
+      if (endpoint.username.empty()) {
+        setup.add({"AUTH", *endpoint.password});
+      } else {
+        setup.add({"AUTH", endpoint.username, *endpoint.password});
+      }
+      setup_names.emplace_back("AUTH");
+    }
+    if (endpoint.db != 0) {
+      setup.begin(2);
+      setup.arg("SELECT");
+      setup.arg(std::int64_t{endpoint.db});
+      setup_names.emplace_back("SELECT");
+    }
+    if (!options.client_name.empty()) {
+      setup.add({"CLIENT", "SETNAME", options.client_name});
+      setup_names.emplace_back("CLIENT SETNAME");
+    }
+    for (const auto& command : options.init_commands) {
+      setup.begin(command.size());
+      for (const auto& arg : command)
+        setup.arg(arg);
+      setup_names.push_back(command.front());
+    }
+  }
+
+  [[nodiscard]] std::string where() const { return "redis " + options.endpoint.address(); }
+
+  Failure io_failure(const IoError& io, std::size_t received, std::size_t expected,
+                     std::chrono::milliseconds budget) const {
+    const std::string progress =
+        " (" + std::to_string(received) + " of " + std::to_string(expected) + " replies read)";
+    if (io.kind == IoError::Kind::timeout) {
+      return {{ErrorCode::unavailable, where() + ": no reply within " + ms_text(budget) + progress},
+              false};
+    }
+    // A plain client on a TLS port is dropped before any reply: say what is likely wrong.
+    const std::string hint =
+        !answered && !options.endpoint.tls ? " (if the server expects TLS, use rediss://)" : "";
+    return {{ErrorCode::unavailable, where() + ": " + io.detail + progress + hint}, true};
+  }
+
+  // Writes every command, then reads exactly one reply per command.
+  Expected<void, Failure> exchange(const CommandBuffer& commands, std::vector<Reply>& replies,
+                                   Deadline deadline, std::chrono::milliseconds budget) {
+    replies.clear();
+    const std::size_t expected = commands.commands();
+    if (auto written = transport->write_all(commands.bytes(), deadline); !written) {
+      return unexpected(io_failure(written.error(), 0, expected, budget));
+    }
+    while (replies.size() < expected) {
+      Reply& reply = replies.emplace_back();
+      while (true) {
+        auto complete = reader.next(reply);
+        if (!complete) return unexpected(Failure{std::move(complete).error(), false});
+        if (*complete) {
+          answered = true;
+          break;
+        }
+        auto n = transport->read_some(read_buffer.data(), read_buffer.size(), deadline);
+        if (!n) {
+          replies.pop_back();
+          return unexpected(io_failure(n.error(), replies.size(), expected, budget));
+        }
+        if (auto fed = reader.feed({read_buffer.data(), *n}); !fed) {
+          return unexpected(Failure{std::move(fed).error(), false});
+        }
+      }
+    }
+    return {};
+  }
+
+  // TCP (+ TLS) and the setup commands (AUTH, SELECT, CLIENT SETNAME, init commands).
+  Expected<void, Error> open_session() {
+    const Deadline deadline = Deadline::after(options.connect_timeout);
+    auto opened = detail::Transport::open(options, tls ? &*tls : nullptr, deadline);
+    if (!opened) return unexpected(std::move(opened).error());
+    transport.emplace(std::move(*opened));
+    reader.reset();
+    answered = false;
+    if (setup.empty()) return {};
+
+    std::vector<Reply> replies;
+    if (auto done = exchange(setup, replies, deadline, options.connect_timeout); !done) {
+      close();
+      Error error = std::move(done).error().error;
+      error.message += " during connection setup (AUTH/SELECT)";
+      return unexpected(std::move(error));
+    }
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+      const Reply& reply = replies[i];
+      if (!reply.is_error()) continue;
+      close();
+      const std::string_view prefix = reply.error_prefix();
+      const bool auth = setup_names[i] == "AUTH" || prefix == "NOAUTH" || prefix == "WRONGPASS" ||
+                        prefix == "NOPERM";
+      if (auth) {
+        std::string who = options.endpoint.username.empty()
+                              ? std::string("the default user")
+                              : "user '" + options.endpoint.username + "'";
+        std::string hint = options.endpoint.password
+                               ? "check the password or auth token"
+                               : "the server requires AUTH: put a password in the URL "
+                                 "(redis://:password@host) or pass an auth token";
+        std::string message = where();
+        message += ": authentication as " + who + " failed: ";
+        message += reply.str;
+        message += " (" + hint + ")";
+        return unexpected(Error{ErrorCode::auth, std::move(message)});
+      }
+      return unexpected(Error{ErrorCode::reply, where() + ": " + setup_names[i] +
+                                                    " failed while connecting: " + reply.str});
+    }
+    return {};
+  }
+
+  Expected<void, Error> ensure_connected() {
+    if (transport) return {};
+    const auto now = Clock::now();
+    if (now < retry_at) {
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(retry_at - now);
+      return unexpected(Error{last_error.code,
+                              last_error.message + "; next connect attempt in " + ms_text(wait)});
+    }
+    auto opened = open_session();
+    if (!opened) {
+      // Equal jitter: [backoff/2, backoff], so many clients do not reconnect in lockstep.
+      const auto half = backoff.count() / 2;
+      const auto span = static_cast<std::uint64_t>(backoff.count() - half + 1);
+      const auto wait = std::chrono::milliseconds(
+          half + static_cast<std::int64_t>(next_random(random_state) % span));
+      retry_at = Clock::now() + wait;
+      backoff = std::min(backoff * 2, options.reconnect_backoff_max);
+      last_error = opened.error();
+      return opened;
+    }
+    backoff = options.reconnect_backoff_min;
+    ++generation;
+    return {};
+  }
+
+  void close() {
+    transport.reset();
+    reader.reset();
+  }
+
+  ConnectionOptions options;
+  std::optional<detail::TlsContext> tls;
+  std::optional<detail::Transport> transport;
+  ReplyReader reader;
+  CommandBuffer setup;
+  std::vector<std::string> setup_names;  // the command of each setup reply, for messages
+  std::vector<char> read_buffer;
+  bool answered = false;  // the current connection has read a reply
+  std::uint64_t generation = 0;
+  Clock::time_point retry_at{};  // no connect attempt before this
+  std::chrono::milliseconds backoff;
+  std::uint64_t random_state;
+  Error last_error;
+};
+
+RedisConnection::RedisConnection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RedisConnection::~RedisConnection() = default;
+RedisConnection::RedisConnection(RedisConnection&& other) noexcept = default;
+RedisConnection& RedisConnection::operator=(RedisConnection&& other) noexcept = default;
+
+Expected<RedisConnection, Error> RedisConnection::create(ConnectionOptions options) {
+  if (auto valid = validate(options); !valid) return unexpected(std::move(valid).error());
+  auto impl = std::make_unique<Impl>(std::move(options));
+  if (impl->options.endpoint.tls) {
+    auto tls = detail::TlsContext::create(impl->options.tls);
+    if (!tls) return unexpected(std::move(tls).error());
+    impl->tls.emplace(std::move(*tls));
+  }
+  return RedisConnection(std::move(impl));
+}
+
+Expected<void, Error> RedisConnection::connect() {
+  return impl_->ensure_connected();
+}
+
+Expected<void, Error> RedisConnection::pipeline(const CommandBuffer& commands,
+                                                std::vector<Reply>& replies, Replay replay) {
+  replies.clear();
+  if (commands.empty()) return {};
+  const bool reused = impl_->transport.has_value();
+  if (auto ready = impl_->ensure_connected(); !ready) return ready;
+  const auto budget = impl_->options.command_timeout;
+  auto done = impl_->exchange(commands, replies, Deadline::after(budget), budget);
+  if (done) return {};
+  impl_->close();
+  if (replay == Replay::idempotent && reused && done.error().connection_lost) {
+    // The kept connection was dead (idle timeout, failover, frozen Lambda): one fresh try.
+    if (auto ready = impl_->ensure_connected(); !ready) return ready;
+    done = impl_->exchange(commands, replies, Deadline::after(budget), budget);
+    if (done) return {};
+    impl_->close();
+  }
+  return unexpected(std::move(done).error().error);
+}
+
+Expected<Reply, Error> RedisConnection::command(std::initializer_list<std::string_view> args,
+                                                Replay replay) {
+  CommandBuffer buffer;
+  buffer.add(args);
+  std::vector<Reply> replies;
+  if (auto done = pipeline(buffer, replies, replay); !done) {
+    return unexpected(std::move(done).error());
+  }
+  return std::move(replies.front());
+}
+
+bool RedisConnection::connected() const {
+  return impl_->transport.has_value();
+}
+void RedisConnection::disconnect() {
+  impl_->close();
+}
+std::uint64_t RedisConnection::generation() const {
+  return impl_->generation;
+}
+const ConnectionOptions& RedisConnection::options() const {
+  return impl_->options;
+}
+
+}  // namespace streamcache::cache

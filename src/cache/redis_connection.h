@@ -1,0 +1,92 @@
+// One connection to one Redis server over TCP or TLS, with AUTH, deadlines, pipelining and
+// reconnect with bounded exponential backoff. Not thread-safe: one per thread (a Lambda instance
+// serves one invocation at a time, so each process keeps one and reuses it across invocations).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cache/error.h"
+#include "cache/redis_url.h"
+#include "cache/resp.h"
+#include "common/env.h"
+#include "common/expected.h"
+
+namespace streamcache::cache {
+
+struct TlsOptions {
+  // Verify the server's chain against ca_file and its name against server_name. Turn off only for
+  // self-signed local setups: without it anyone on the path can read the cache and the AUTH token.
+  bool verify_peer = true;
+  std::string ca_file;      // PEM bundle; empty: OpenSSL's default paths
+  std::string server_name;  // SNI and the name verified; empty: the endpoint's host
+};
+
+struct ConnectionOptions {
+  RedisEndpoint endpoint;
+  TlsOptions tls;  // used when endpoint.tls
+  // TCP connect + TLS handshake + AUTH/SELECT/init commands. DNS lookup is not bounded by it.
+  std::chrono::milliseconds connect_timeout{1000};
+  // One call: sending its commands and reading every reply.
+  std::chrono::milliseconds command_timeout{500};
+  // After a failed connect, calls fail fast until the backoff passes; it doubles from min to max,
+  // with jitter in [backoff/2, backoff]. A broken established connection reconnects at once.
+  std::chrono::milliseconds reconnect_backoff_min{50};
+  std::chrono::milliseconds reconnect_backoff_max{2000};
+  std::string client_name;  // CLIENT SETNAME on connect, when not empty
+  // Sent after AUTH/SELECT on every new connection (e.g. SCRIPT LOAD); an error reply fails it.
+  std::vector<std::vector<std::string>> init_commands;
+};
+
+// Options from a URL; `auth_token`, when set and not empty, replaces the URL's password (the
+// ElastiCache AUTH token or RBAC password from REDIS_AUTH_TOKEN or Secrets Manager). For rediss://,
+// tls.ca_file is find_ca_bundle(env). Fails on a bad URL or a user name without any password.
+Expected<ConnectionOptions, Error> connection_options_from_url(
+    std::string_view url, const std::optional<std::string>& auth_token = std::nullopt,
+    const EnvLookup& env = process_env());
+
+// Whether a batch may be sent again on a fresh connection when the reused one turns out broken
+// (reset or closed by the server, e.g. idle timeout or a Lambda thawed after minutes). Only for
+// commands whose repetition is harmless, because the server may have run them once already.
+enum class Replay : std::uint8_t { never, idempotent };
+
+class RedisConnection {
+ public:
+  // Checks the options and prepares TLS (loads the CA bundle); does not connect.
+  static Expected<RedisConnection, Error> create(ConnectionOptions options);
+  ~RedisConnection();
+  RedisConnection(RedisConnection&& other) noexcept;
+  RedisConnection& operator=(RedisConnection&& other) noexcept;
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  // Connects now unless connected; calls below connect on demand, so this is optional.
+  Expected<void, Error> connect();
+  // Sends every command of `commands` in one write and reads one reply each into `replies`
+  // (cleared first). Error replies are replies; an Error means the exchange failed, and then the
+  // connection is closed. Takes at most connect_timeout (when it must connect) + command_timeout,
+  // twice that with Replay::idempotent.
+  Expected<void, Error> pipeline(const CommandBuffer& commands, std::vector<Reply>& replies,
+                                 Replay replay = Replay::never);
+  // One command, one reply.
+  Expected<Reply, Error> command(std::initializer_list<std::string_view> args,
+                                 Replay replay = Replay::never);
+
+  [[nodiscard]] bool connected() const;
+  void disconnect();
+  // Counts successful connects: a change means a new server-side session (scripts may be gone).
+  [[nodiscard]] std::uint64_t generation() const;
+  [[nodiscard]] const ConnectionOptions& options() const;
+
+ private:
+  struct Impl;
+  explicit RedisConnection(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace streamcache::cache

@@ -1,0 +1,168 @@
+#include "lambda/logger.h"
+
+#include <cerrno>
+#include <cstdio>
+
+#include <unistd.h>
+
+#include "common/env.h"
+#include "json/json.h"
+
+namespace streamcache::lambda {
+
+namespace detail {
+
+namespace {
+
+char ascii_upper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+bool iequals_upper(std::string_view text, std::string_view upper) {
+  if (text.size() != upper.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (ascii_upper(text[i]) != upper[i]) return false;
+  }
+  return true;
+}
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not valid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t n = 0;
+  unsigned char min_second = 0x80;
+  unsigned char max_second = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) min_second = 0xA0;  // no overlong forms
+    if (c == 0xED) max_second = 0x9F;  // no UTF-16 surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) min_second = 0x90;
+    if (c == 0xF4) max_second = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > text.size()) return 0;
+  if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
+  for (std::size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+// Civil UTC date by arithmetic: gmtime_r would read the time zone file on first use.
+void append_timestamp(std::string& out, std::chrono::system_clock::time_point now) {
+  using namespace std::chrono;
+  const auto ms = floor<milliseconds>(now);
+  const auto day = floor<days>(ms);
+  const year_month_day date{day};
+  const hh_mm_ss time{ms - day};
+  char buffer[32];
+  const int n = std::snprintf(
+      buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
+      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+      static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+      static_cast<int>(time.seconds().count()), static_cast<int>(time.subseconds().count()));
+  out.append(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+void append_member(std::string& out, std::string_view name, std::string_view value) {
+  out.push_back(',');
+  json::append_quoted(out, to_valid_utf8(name));
+  out.push_back(':');
+  json::append_quoted(out, to_valid_utf8(value));
+}
+
+}  // namespace
+
+std::optional<LogLevel> parse_log_level(std::string_view text) {
+  if (iequals_upper(text, "TRACE") || iequals_upper(text, "DEBUG")) return LogLevel::debug;
+  if (iequals_upper(text, "INFO")) return LogLevel::info;
+  if (iequals_upper(text, "WARN") || iequals_upper(text, "WARNING")) return LogLevel::warn;
+  if (iequals_upper(text, "ERROR") || iequals_upper(text, "FATAL")) return LogLevel::error;
+  return std::nullopt;
+}
+
+std::string_view to_string(LogLevel level) {
+  switch (level) {
+    case LogLevel::debug:
+      return "DEBUG";
+    case LogLevel::info:
+      return "INFO";
+    case LogLevel::warn:
+      return "WARN";
+    case LogLevel::error:
+      return "ERROR";
+  }
+  return "INFO";
+}
+
+std::string to_valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    if (const std::size_t n = utf8_sequence_length(text, i); n > 0) {
+      out.append(text.substr(i, n));
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string format_log_line(LogLevel level, std::string_view message, std::string_view request_id,
+                            std::initializer_list<LogField> fields,
+                            std::chrono::system_clock::time_point now) {
+  std::string line;
+  line.reserve(96 + message.size());
+  line += "{\"timestamp\":\"";
+  append_timestamp(line, now);
+  line += "\",\"level\":\"";
+  line += to_string(level);
+  line += '"';
+  append_member(line, "message", message);
+  if (!request_id.empty()) append_member(line, "requestId", request_id);
+  for (const auto& field : fields)
+    append_member(line, field.name, field.value);
+  line += "}\n";
+  return line;
+}
+
+void Logger::write(LogLevel level, std::string_view message,
+                   std::initializer_list<LogField> fields) {
+  if (!enabled(level)) return;
+  const std::string line =
+      format_log_line(level, message, request_id_, fields, std::chrono::system_clock::now());
+  std::size_t done = 0;
+  while (done < line.size()) {
+    const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // stdout is gone: nothing useful left to do with a log line
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+Logger& process_logger() {
+  static Logger logger = [] {
+    const EnvLookup env = process_env();
+    std::optional<std::string> text = non_empty(env, "LOG_LEVEL");
+    if (!text) text = non_empty(env, "AWS_LAMBDA_LOG_LEVEL");
+    return Logger(text ? parse_log_level(*text).value_or(LogLevel::info) : LogLevel::info);
+  }();
+  return logger;
+}
+
+}  // namespace detail
+
+void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
+  detail::process_logger().write(level, message, fields);
+}
+
+}  // namespace streamcache::lambda

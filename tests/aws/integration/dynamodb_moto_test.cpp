@@ -1,0 +1,208 @@
+// The DynamoDB and DynamoDB Streams clients against a real moto_server over HTTP.
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "aws/dynamodb.h"
+#include "aws/dynamodb_streams.h"
+#include "support/servers.h"
+#include "test_config.h"
+
+namespace streamcache::aws {
+namespace {
+
+class DynamoDbMoto : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { moto_ = std::make_unique<testing::MotoServer>(); }
+  static void TearDownTestSuite() { moto_.reset(); }
+  void SetUp() override {
+    moto_->reset();
+    auto created = db_.create_table(CreateTableRequest{
+        "items", {"id", 'S'}, std::nullopt, StreamView::new_and_old_images, true});
+    ASSERT_TRUE(created) << created.error().describe();
+    table_ = *created;
+  }
+
+  static AttributeMap key(const std::string& id) { return {{"id", AttributeValue::string(id)}}; }
+  static AttributeMap item(const std::string& id, int version, const std::string& body) {
+    return {{"id", AttributeValue::string(id)},
+            {"version", AttributeValue::number(std::to_string(version))},
+            {"body", AttributeValue::string(body)}};
+  }
+
+  static std::unique_ptr<testing::MotoServer> moto_;
+  DynamoDbClient db_{testing::local_config(moto_->endpoint())};
+  DynamoDbStreamsClient streams_{testing::local_config(moto_->endpoint())};
+  TableDescription table_;
+};
+std::unique_ptr<testing::MotoServer> DynamoDbMoto::moto_;
+
+TEST_F(DynamoDbMoto, CreateTableWithStreamAndDescribeIt) {
+  EXPECT_EQ(table_.name, "items");
+  EXPECT_FALSE(table_.latest_stream_arn.empty());
+  auto described = db_.describe_table("items");
+  ASSERT_TRUE(described) << described.error().describe();
+  EXPECT_EQ(described->status, "ACTIVE");
+  EXPECT_EQ(described->stream_view, StreamView::new_and_old_images);
+  auto again =
+      db_.create_table(CreateTableRequest{"items", {"id", 'S'}, std::nullopt, std::nullopt, true});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::resource_in_use);
+  auto missing = db_.describe_table("nope");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::resource_not_found);
+}
+
+TEST_F(DynamoDbMoto, PutThenConsistentGetKeepsExactNumbers) {
+  AttributeMap stored = item("a", 1, "hello");
+  stored.push_back({"big", AttributeValue::number("12345678901234567890123456789012345678")});
+  stored.push_back({"nested", AttributeMap{{"list", std::vector<AttributeValue>{
+                                                        AttributeValue::string("x"), true}}}});
+  ASSERT_TRUE(db_.put_item(PutItemRequest{"items", stored, {}, ReturnValues::none}));
+  auto got = db_.get_item(GetItemRequest{"items", key("a"), true});
+  ASSERT_TRUE(got) << got.error().describe();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(*find_number(**got, "big"), "12345678901234567890123456789012345678");
+  EXPECT_EQ(*find_string(**got, "body"), "hello");
+  auto absent = db_.get_item(GetItemRequest{"items", key("zz"), true});
+  ASSERT_TRUE(absent);
+  EXPECT_FALSE(absent->has_value());
+}
+
+TEST_F(DynamoDbMoto, ConditionalUpdateSucceedsThenFails) {
+  ASSERT_TRUE(db_.put_item(PutItemRequest{"items", item("a", 1, "v1"), {}, ReturnValues::none}));
+  UpdateItemRequest update{
+      "items",
+      key("a"),
+      "SET #b = :b, #v = :new",
+      {"#v < :new",
+       {{"#v", "version"}, {"#b", "body"}},
+       {{":new", AttributeValue::number("2")}, {":b", AttributeValue::string("v2")}}},
+      ReturnValues::all_new};
+  auto updated = db_.update_item(update);
+  ASSERT_TRUE(updated) << updated.error().describe();
+  EXPECT_EQ(*find_string(*updated, "body"), "v2");
+  EXPECT_EQ(*find_number(*updated, "version"), "2");
+
+  auto stale = db_.update_item(update);  // version 2 < 2 is false now
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().kind, ErrorKind::conditional_check_failed);
+  EXPECT_EQ(stale.error().attempts, 1);
+
+  auto create_only = db_.put_item(PutItemRequest{
+      "items", item("a", 9, "x"), {"attribute_not_exists(id)", {}, {}, false}, ReturnValues::none});
+  ASSERT_FALSE(create_only);
+  EXPECT_EQ(create_only.error().kind, ErrorKind::conditional_check_failed);
+}
+
+TEST_F(DynamoDbMoto, DeleteReturnsAllOld) {
+  ASSERT_TRUE(db_.put_item(PutItemRequest{"items", item("a", 3, "bye"), {}, ReturnValues::none}));
+  auto old = db_.delete_item(DeleteItemRequest{"items", key("a"), {}, ReturnValues::all_old});
+  ASSERT_TRUE(old) << old.error().describe();
+  EXPECT_EQ(*find_number(*old, "version"), "3");
+  auto again = db_.delete_item(DeleteItemRequest{"items", key("a"), {}, ReturnValues::all_old});
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
+  auto conditional = db_.delete_item(DeleteItemRequest{
+      "items", key("a"), {"attribute_exists(id)", {}, {}, false}, ReturnValues::none});
+  ASSERT_FALSE(conditional);
+  EXPECT_EQ(conditional.error().kind, ErrorKind::conditional_check_failed);
+}
+
+TEST_F(DynamoDbMoto, ScanPaginatesOverMoreItemsThanOnePage) {
+  constexpr int kItems = 57;
+  for (int i = 0; i < kItems; ++i) {
+    ASSERT_TRUE(db_.put_item(
+        PutItemRequest{"items", item("id-" + std::to_string(i), 1, "b"), {}, ReturnValues::none}));
+  }
+  std::set<std::string> seen;
+  std::optional<AttributeMap> start;
+  int pages = 0;
+  do {
+    ScanRequest scan{"items", 10, start, false, "", {}, {}};
+    auto page = db_.scan(scan);
+    ASSERT_TRUE(page) << page.error().describe();
+    ASSERT_LE(page->items.size(), 10U);
+    for (const auto& it : page->items)
+      EXPECT_TRUE(seen.insert(*find_string(it, "id")).second);
+    start = page->last_evaluated_key;
+    ++pages;
+    ASSERT_LT(pages, 20);
+  } while (start);
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kItems));
+  EXPECT_GE(pages, 6);
+}
+
+TEST_F(DynamoDbMoto, StreamDeliversInsertModifyRemoveInOrderWithBothImages) {
+  ASSERT_TRUE(db_.put_item(PutItemRequest{"items", item("s", 1, "one"), {}, ReturnValues::none}));
+  ASSERT_TRUE(db_.put_item(PutItemRequest{"items", item("s", 2, "two"), {}, ReturnValues::none}));
+  ASSERT_TRUE(db_.delete_item(DeleteItemRequest{"items", key("s"), {}, ReturnValues::none}));
+
+  auto listed = streams_.list_streams("items");
+  ASSERT_TRUE(listed) << listed.error().describe();
+  ASSERT_EQ(listed->size(), 1U);
+  EXPECT_EQ(listed->front().arn, table_.latest_stream_arn);
+
+  auto description = streams_.describe_stream_all_shards(table_.latest_stream_arn);
+  ASSERT_TRUE(description) << description.error().describe();
+  EXPECT_EQ(description->view_type, "NEW_AND_OLD_IMAGES");
+  ASSERT_FALSE(description->shards.empty());
+
+  std::vector<StreamRecord> records;
+  for (const auto& shard : description->shards) {
+    auto iterator =
+        streams_.get_shard_iterator(table_.latest_stream_arn, shard.id, IteratorType::trim_horizon);
+    ASSERT_TRUE(iterator) << iterator.error().describe();
+    std::string it = *iterator;
+    for (int reads = 0; !it.empty() && reads < 10; ++reads) {
+      auto page = streams_.get_records(it, 100);
+      ASSERT_TRUE(page) << page.error().describe();
+      for (auto& r : page->records)
+        records.push_back(std::move(r));
+      if (page->records.empty()) break;
+      it = page->next_iterator;
+    }
+  }
+  ASSERT_EQ(records.size(), 3U);
+  EXPECT_EQ(records[0].event_name, "INSERT");
+  EXPECT_FALSE(records[0].old_image);
+  EXPECT_EQ(*find_string(*records[0].new_image, "body"), "one");
+  EXPECT_EQ(records[1].event_name, "MODIFY");
+  EXPECT_EQ(*find_number(*records[1].old_image, "version"), "1");
+  EXPECT_EQ(*find_number(*records[1].new_image, "version"), "2");
+  EXPECT_EQ(records[2].event_name, "REMOVE");
+  EXPECT_EQ(*find_number(*records[2].old_image, "version"), "2");
+  EXPECT_FALSE(records[2].new_image);
+  EXPECT_LT(records[0].sequence_number.size() == records[1].sequence_number.size()
+                ? records[0].sequence_number.compare(records[1].sequence_number)
+                : static_cast<int>(records[0].sequence_number.size()) -
+                      static_cast<int>(records[1].sequence_number.size()),
+            0);
+
+  // AFTER_SEQUENCE_NUMBER resumes after the first record.
+  auto after =
+      streams_.get_shard_iterator(table_.latest_stream_arn, description->shards.front().id,
+                                  IteratorType::after_sequence_number, records[0].sequence_number);
+  ASSERT_TRUE(after) << after.error().describe();
+  auto rest = streams_.get_records(*after, 100);
+  ASSERT_TRUE(rest);
+  ASSERT_FALSE(rest->records.empty());
+  EXPECT_EQ(rest->records.front().event_name, "MODIFY");
+}
+
+TEST_F(DynamoDbMoto, WrongTableIsResourceNotFound) {
+  auto got = db_.get_item(GetItemRequest{"missing-table", key("a"), true});
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, ErrorKind::resource_not_found);
+  EXPECT_EQ(got.error().attempts, 1);
+}
+
+TEST_F(DynamoDbMoto, DeleteTable) {
+  ASSERT_TRUE(db_.delete_table("items"));
+  auto described = db_.describe_table("items");
+  ASSERT_FALSE(described);
+  EXPECT_EQ(described.error().kind, ErrorKind::resource_not_found);
+}
+
+}  // namespace
+}  // namespace streamcache::aws

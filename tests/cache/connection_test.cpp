@@ -1,0 +1,300 @@
+// RedisConnection against real servers: commands and pipelines, AUTH (password and ACL users),
+// SELECT, reconnect and backoff, and the faults: a server killed mid-use, a server that never
+// answers, a connection closed by the server, garbage on the wire, and writes into a dead socket.
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "cache/item_cache.h"
+#include "cache/redis_connection.h"
+#include "cache_fixtures.h"
+#include "support/servers.h"
+#include "support/wait.h"
+
+namespace streamcache::cache {
+namespace {
+
+using std::chrono::milliseconds;
+using streamcache::testing::RedisServer;
+using streamcache::testing::wait_until;
+using Clock = std::chrono::steady_clock;
+
+RedisConnection connect_to(ConnectionOptions options) {
+  auto connection = RedisConnection::create(std::move(options));
+  if (!connection) throw std::runtime_error(describe(connection.error()));
+  return std::move(*connection);
+}
+
+ItemCache cache_for(ConnectionOptions options) {
+  auto cache = ItemCache::create(std::move(options));
+  if (!cache) throw std::runtime_error(describe(cache.error()));
+  return std::move(*cache);
+}
+
+TEST(RedisConnection, CommandsAndPipelines) {
+  RedisServer server;
+  auto connection = connect_to(testing::local_options(server.port()));
+  EXPECT_FALSE(connection.connected());  // lazy
+  auto pong = connection.command({"PING"});
+  ASSERT_TRUE(pong) << describe(pong.error());
+  EXPECT_EQ(pong->type, Reply::Type::status);
+  EXPECT_EQ(pong->str, "PONG");
+  EXPECT_TRUE(connection.connected());
+  EXPECT_EQ(connection.generation(), 1u);
+
+  CommandBuffer commands;
+  for (int i = 0; i < 2000; ++i)
+    commands.add({"SET", testing::numbered("k", i), std::to_string(i)});
+  for (int i = 0; i < 2000; ++i)
+    commands.add({"GET", testing::numbered("k", i)});
+  commands.add({"INCR", "k1"});
+  commands.add({"INCR", "not-a-number-key"});
+  std::vector<Reply> replies;
+  ASSERT_TRUE(connection.pipeline(commands, replies));
+  ASSERT_EQ(replies.size(), 4002u);
+  EXPECT_EQ(replies[0].str, "OK");
+  EXPECT_EQ(replies[2000 + 1234].str, "1234");
+  EXPECT_EQ(replies[4000].integer, 2);
+  EXPECT_EQ(replies[4001].integer, 1);
+
+  // An error reply is a reply: the connection stays usable.
+  ASSERT_TRUE(connection.command({"SET", "s", "text"}));
+  auto wrong = connection.command({"INCR", "s"});
+  ASSERT_TRUE(wrong);
+  EXPECT_TRUE(wrong->is_error());
+  EXPECT_EQ(wrong->error_prefix(), "ERR");
+  EXPECT_EQ(connection.command({"GET", "s"})->str, "text");
+  EXPECT_EQ(connection.generation(), 1u);
+}
+
+TEST(RedisConnection, SelectsTheDatabaseAndNamesTheClient) {
+  RedisServer server;
+  auto options = testing::local_options(server.port());
+  options.endpoint.db = 3;
+  options.client_name = "streamcache-test";
+  auto connection = connect_to(options);
+  ASSERT_TRUE(connection.command({"SET", "where", "db3"}));
+  EXPECT_EQ(server.cli({"-n", "3", "GET", "where"}), "db3");
+  EXPECT_EQ(server.cli({"GET", "where"}), "");
+  EXPECT_EQ(connection.command({"CLIENT", "GETNAME"})->str, "streamcache-test");
+}
+
+TEST(RedisConnection, PasswordAuth) {
+  RedisServer server({.extra_args = {"--requirepass", "s3cret"}});
+  auto options = testing::local_options(server.port());
+  options.endpoint.password = "s3cret";
+  auto good = connect_to(options);
+  EXPECT_EQ(good.command({"PING"})->str, "PONG");
+
+  options.endpoint.password = "wrong";
+  auto bad = connect_to(options);
+  auto failed = bad.command({"PING"});
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::auth);
+  EXPECT_NE(failed.error().message.find("WRONGPASS"), std::string::npos) << failed.error().message;
+  EXPECT_EQ(failed.error().message.find("wrong"), std::string::npos) << "leaks the password";
+
+  // Without a password a plain connection gets NOAUTH replies; the item cache fails to connect
+  // (its script load needs AUTH) with an auth error that says what to do.
+  options.endpoint.password.reset();
+  auto anonymous = connect_to(options);
+  auto noauth = anonymous.command({"PING"});
+  ASSERT_TRUE(noauth);
+  EXPECT_EQ(noauth->error_prefix(), "NOAUTH");
+  auto cache = cache_for(options);
+  auto read = cache.get("x");
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, ErrorCode::auth);
+  EXPECT_NE(read.error().message.find("requires AUTH"), std::string::npos) << read.error().message;
+}
+
+TEST(RedisConnection, AclUserWithTheLeastPrivilegesTheCacheNeeds) {
+  RedisServer server;
+  ASSERT_EQ(server.cli({"ACL", "SETUSER", "cache", "on", ">user-pw", "~item:*", "+get", "+evalsha",
+                        "+script|load", "+getrange", "+set"}),
+            "OK");
+  auto options = connection_options_from_url(
+      "redis://cache:user-pw@127.0.0.1:" + std::to_string(server.port()), std::nullopt);
+  ASSERT_TRUE(options);
+  auto cache = cache_for(*options);
+  auto applied = cache.apply_if_newer("a", 1, "x");
+  ASSERT_TRUE(applied) << describe(applied.error());
+  EXPECT_EQ(cache.get("a")->body, "x");
+  auto denied = cache.connection().command({"DEL", "item:{a}"});
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->error_prefix(), "NOPERM");
+
+  auto wrong = connection_options_from_url(
+      "redis://cache:nope@127.0.0.1:" + std::to_string(server.port()), std::nullopt);
+  auto rejected = cache_for(*wrong).get("a");
+  ASSERT_FALSE(rejected);
+  EXPECT_EQ(rejected.error().code, ErrorCode::auth);
+  EXPECT_NE(rejected.error().message.find("user 'cache'"), std::string::npos);
+}
+
+TEST(RedisConnection, FailedConnectBacksOffInsteadOfRetryingEveryCall) {
+  const int port = streamcache::testing::free_port();
+  auto options = testing::local_options(port);
+  options.reconnect_backoff_min = std::chrono::seconds(30);
+  options.reconnect_backoff_max = std::chrono::seconds(60);
+  auto connection = connect_to(options);
+  auto first = connection.command({"PING"});
+  ASSERT_FALSE(first);
+  EXPECT_EQ(first.error().code, ErrorCode::unavailable);
+  EXPECT_NE(first.error().message.find("refused"), std::string::npos) << first.error().message;
+  auto second = connection.command({"PING"});
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::unavailable);
+  EXPECT_NE(second.error().message.find("next connect attempt in"), std::string::npos)
+      << second.error().message;
+}
+
+TEST(RedisFaults, ServerKilledMidUseIsUnavailableThenTheSameObjectRecovers) {
+  RedisServer server;
+  auto cache = cache_for(testing::local_options(server.port()));
+  ASSERT_TRUE(cache.apply_if_newer("a", 1, "before"));
+  const auto generation = cache.connection().generation();
+
+  server.kill();
+  const auto started = Clock::now();
+  auto read = cache.get("a");
+  const auto elapsed = Clock::now() - started;
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, ErrorCode::unavailable) << describe(read.error());
+  EXPECT_LT(elapsed, std::chrono::seconds(30)) << "hung instead of failing";
+  auto write = cache.apply_if_newer("a", 2, "during");
+  ASSERT_FALSE(write);
+  EXPECT_EQ(write.error().code, ErrorCode::unavailable);
+  auto batch = cache.execute(std::vector<CacheOp>{CacheOp::get("a"), CacheOp::get("b")});
+  for (const auto& result : batch) {
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().code, ErrorCode::unavailable);
+  }
+
+  server.restart();
+  ASSERT_TRUE(wait_until([&] { return cache.apply_if_newer("a", 3, "after").has_value(); }));
+  EXPECT_GT(cache.connection().generation(), generation);
+  EXPECT_EQ(cache.get("a")->body, "after");  // the script was loaded again on the new server
+}
+
+TEST(RedisFaults, KillDuringConcurrentUseNeverCrashesOrHangs) {
+  RedisServer server;
+  std::atomic<bool> stop{false};
+  std::atomic<int> phase{0};  // 0 before the kill, 1 after it, 2 after the restart
+  std::atomic<int> unavailable_after_kill{0}, ok_after_restart{0}, other_errors{0};
+  std::string other_error;
+  std::thread worker([&] {
+    auto cache = cache_for(testing::local_options(server.port()));
+    std::vector<std::string> ids;
+    for (int i = 0; i < 200; ++i)
+      ids.push_back(testing::numbered("k", i));
+    Version version = 1;
+    while (!stop) {
+      std::vector<CacheOp> ops;
+      for (const auto& id : ids)
+        ops.push_back(CacheOp::apply_if_newer(id, version, "x"));
+      ++version;
+      const int seen_phase = phase;
+      for (const auto& result : cache.execute(ops)) {
+        if (result) {
+          if (seen_phase == 2) ++ok_after_restart;
+        } else if (result.error().code == ErrorCode::unavailable) {
+          if (seen_phase >= 1) ++unavailable_after_kill;
+        } else if (other_errors++ == 0) {
+          other_error = describe(result.error());
+        }
+      }
+    }
+  });
+  ASSERT_TRUE(wait_until([&] { return server.cli({"DBSIZE"}) == "200"; }));
+  phase = 1;
+  server.kill();
+  EXPECT_TRUE(wait_until([&] { return unavailable_after_kill > 0; }));
+  server.restart();
+  phase = 2;
+  EXPECT_TRUE(wait_until([&] { return ok_after_restart > 0; }));
+  stop = true;
+  worker.join();
+  EXPECT_EQ(other_errors, 0) << other_error;
+}
+
+TEST(RedisFaults, ServerThatNeverAnswersTimesOutAsUnavailable) {
+  testing::BlackHole hole;
+  auto options = testing::local_options(hole.port());
+  options.command_timeout = milliseconds(300);
+  auto connection = connect_to(options);
+  const auto started = Clock::now();
+  auto reply = connection.command({"PING"}, Replay::idempotent);
+  const auto elapsed = Clock::now() - started;
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(reply.error().code, ErrorCode::unavailable);
+  EXPECT_NE(reply.error().message.find("no reply within 300 ms"), std::string::npos)
+      << reply.error().message;
+  EXPECT_GE(elapsed, milliseconds(300));
+  EXPECT_LT(elapsed, std::chrono::seconds(30)) << "hung past the command timeout";
+  EXPECT_FALSE(connection.connected());  // a late reply must not be read as the next one's
+
+  // The item cache loads its script while connecting, so there the connect timeout applies.
+  options.connect_timeout = milliseconds(200);
+  auto cache = cache_for(options);
+  auto read = cache.get("a");
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, ErrorCode::unavailable);
+  EXPECT_NE(read.error().message.find("no reply within 200 ms"), std::string::npos)
+      << read.error().message;
+}
+
+TEST(RedisFaults, ConnectionClosedByTheServerIsReplacedTransparently) {
+  RedisServer server;
+  auto cache = cache_for(testing::local_options(server.port()));
+  ASSERT_TRUE(cache.apply_if_newer("a", 1, "x"));
+  ASSERT_EQ(cache.connection().generation(), 1u);
+  EXPECT_NE(server.cli({"CLIENT", "KILL", "TYPE", "normal"}), "0");
+  auto read = cache.get("a");  // idempotent: replayed once on a fresh connection
+  ASSERT_TRUE(read) << describe(read.error());
+  EXPECT_EQ(read->body, "x");
+  EXPECT_EQ(cache.connection().generation(), 2u);
+
+  // Commands that are not declared idempotent are not replayed: the caller decides.
+  EXPECT_NE(server.cli({"CLIENT", "KILL", "TYPE", "normal"}), "0");
+  auto once = cache.connection().command({"INCR", "counter"});
+  ASSERT_FALSE(once);
+  EXPECT_EQ(once.error().code, ErrorCode::unavailable);
+  EXPECT_EQ(cache.connection().command({"INCR", "counter"})->integer, 1);
+}
+
+TEST(RedisFaults, GarbageFromTheServerIsAProtocolError) {
+  testing::FakeServer fake("this is not RESP\r\n");
+  auto connection = connect_to(testing::local_options(fake.port()));
+  auto reply = connection.command({"PING"});
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(reply.error().code, ErrorCode::protocol);
+  EXPECT_FALSE(connection.connected());
+}
+
+TEST(RedisFaults, WritingIntoADeadSocketDoesNotRaiseSigpipe) {
+  RedisServer server;
+  auto cache = cache_for(testing::local_options(server.port()));
+  ASSERT_TRUE(cache.get("warm-up"));
+  server.kill();
+  // Megabytes into a socket whose peer is gone: EPIPE, which would be SIGPIPE without
+  // MSG_NOSIGNAL and end this test binary.
+  const std::string body(64 * 1024, 'b');
+  std::vector<std::string> ids;
+  for (int i = 0; i < 256; ++i)
+    ids.push_back(testing::numbered("id", i));
+  std::vector<CacheOp> ops;
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 1, body));
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    for (const auto& result : cache.execute(ops)) {
+      ASSERT_FALSE(result);
+      EXPECT_EQ(result.error().code, ErrorCode::unavailable);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace streamcache::cache

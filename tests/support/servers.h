@@ -1,0 +1,68 @@
+// Real servers for integration tests, each on a free loopback port, ready when constructed and
+// stopped when destroyed. When a test of the binary failed, their logs are printed and kept.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/process.h"
+
+namespace streamcache::testing {
+
+class RedisServer {
+ public:
+  struct Options {
+    std::vector<std::string> extra_args;  // e.g. {"--requirepass", "secret"} or TLS settings
+    bool plain_port = true;  // false: `--port 0`, readiness is then checked on tls_port
+    bool tls_port = false;   // also listen with TLS on tls_port() (caller passes the certs)
+  };
+  RedisServer();
+  explicit RedisServer(Options options);
+  ~RedisServer();
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] int tls_port() const { return tls_port_; }
+  [[nodiscard]] std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+  void kill();     // SIGKILL, for fault tests
+  void restart();  // start again on the same ports and wait until ready
+  [[nodiscard]] bool running() { return process_ && process_->running(); }
+  // Runs redis-cli against the plain port and returns its trimmed stdout.
+  [[nodiscard]] std::string cli(const std::vector<std::string>& args) const;
+
+ private:
+  void start();
+  Options options_;
+  std::filesystem::path dir_;
+  int port_ = 0;
+  int tls_port_ = 0;
+  int starts_ = 0;
+  std::unique_ptr<Process> process_;
+};
+
+class MotoServer {
+ public:
+  MotoServer();
+  ~MotoServer();
+  MotoServer(const MotoServer&) = delete;
+  MotoServer& operator=(const MotoServer&) = delete;
+
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Drops every resource (POST /moto-api/reset): isolates tests sharing one server.
+  void reset() const;
+
+ private:
+  std::filesystem::path dir_;
+  int port_ = 0;
+  std::unique_ptr<Process> process_;
+};
+
+// Prints a process's log tail to stderr when a test failed (called by the fixtures' destructors).
+void report_log_if_failed(const std::string& what, const Process& process);
+
+}  // namespace streamcache::testing
