@@ -171,9 +171,11 @@ std::filesystem::path make_log_dir(const std::string& name) {
   } else {
     base = std::filesystem::temp_directory_path() / "streamcache-test-logs";
   }
-  auto dir = base / (name + "-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return dir;
+  std::filesystem::create_directories(base);
+  // mkdtemp: every server of a test binary gets its own directory, even with the same name.
+  std::string pattern = (base / (name + "-" + std::to_string(::getpid()) + "-XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed in " + base.string());
+  return pattern;
 }
 
 bool all_tests_passed() {
