@@ -41,7 +41,7 @@ std::string format_timestamp(std::int64_t now_us) {
   std::time_t seconds = static_cast<std::time_t>(now_us / 1'000'000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
-  char buf[40];
+  char buf[96];  // generous: the compiler cannot bound tm_year
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>((now_us / 1000) % 1000));

@@ -35,15 +35,6 @@ int listen_loopback(int& port) {
   return fd;
 }
 
-void run(const std::vector<std::string>& argv, const std::filesystem::path& dir) {
-  streamcache::testing::Process process(
-      {argv, dir / "openssl.log", {}, std::optional<std::filesystem::path>(dir)});
-  auto status = process.wait_for_exit(std::chrono::seconds(60));
-  if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
-    throw std::runtime_error("openssl failed: " + argv.at(1) + "\n" + process.log_tail());
-  }
-}
-
 }  // namespace
 
 ConnectionOptions local_options(int port) {
@@ -107,36 +98,6 @@ void FakeServer::serve() {
   }
   for (int client : clients)
     ::close(client);
-}
-
-TlsFiles make_tls_files(const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir);
-  const std::vector<std::string> ec = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                                       "-nodes"};
-  auto with = [&](std::vector<std::string> argv, const std::vector<std::string>& more) {
-    argv.insert(argv.begin() + 2, more.begin(), more.end());
-    return argv;
-  };
-  run(with({"openssl", "req", "-x509", "-days", "2", "-keyout", "ca.key", "-out", "ca.crt", "-subj",
-            "/CN=streamcache test CA"},
-           ec),
-      dir);
-  run(with({"openssl", "req", "-x509", "-days", "2", "-keyout", "other-ca.key", "-out",
-            "other-ca.crt", "-subj", "/CN=streamcache other CA"},
-           ec),
-      dir);
-  run(with({"openssl", "req", "-keyout", "server.key", "-out", "server.csr", "-subj",
-            "/CN=localhost"},
-           ec),
-      dir);
-  std::ofstream(dir / "server.ext") << "basicConstraints=CA:FALSE\n"
-                                       "keyUsage=digitalSignature,keyEncipherment\n"
-                                       "extendedKeyUsage=serverAuth\n"
-                                       "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
-  run({"openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-       "-CAcreateserial", "-days", "2", "-out", "server.crt", "-extfile", "server.ext"},
-      dir);
-  return {dir / "ca.crt", dir / "server.crt", dir / "server.key", dir / "other-ca.crt"};
 }
 
 }  // namespace streamcache::cache::testing

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cache/redis_connection.h"
+#include "support/tls_files.h"
 
 namespace streamcache::cache::testing {
 
@@ -55,14 +56,7 @@ class FakeServer {
   std::thread thread_;
 };
 
-struct TlsFiles {
-  std::filesystem::path ca_cert;      // the CA that signed server_cert
-  std::filesystem::path server_cert;  // CN=localhost, SAN DNS:localhost, IP:127.0.0.1
-  std::filesystem::path server_key;
-  std::filesystem::path other_ca_cert;  // a CA that signed nothing we serve
-};
-
-// Makes the files in `dir` with the openssl CLI (EC P-256 keys, valid for two days).
-TlsFiles make_tls_files(const std::filesystem::path& dir);
+using streamcache::testing::make_tls_files;
+using streamcache::testing::TlsFiles;
 
 }  // namespace streamcache::cache::testing

@@ -98,14 +98,19 @@ std::string RedisServer::cli(const std::vector<std::string>& args) const {
   return capture(command + " 2>&1");
 }
 
-MotoServer::MotoServer() : dir_(make_log_dir("moto")) {
+MotoServer::MotoServer() : MotoServer(Options{}) {}
+
+MotoServer::MotoServer(Options options)
+    : dir_(make_log_dir("moto")), tls_(!options.tls_cert.empty()) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     port_ = free_port();
-    process_ = std::make_unique<Process>(
-        Process::Options{{"moto_server", "-H", "127.0.0.1", "-p", std::to_string(port_)},
-                         dir_ / "moto.log",
-                         {{"MOTO_ALLOW_NONEXISTENT_REGION", "true"}},
-                         std::nullopt});
+    std::vector<std::string> argv = {"moto_server", "-H", "127.0.0.1", "-p", std::to_string(port_)};
+    if (tls_) {
+      argv.insert(argv.end(),
+                  {"-s", "-c", options.tls_cert.string(), "-k", options.tls_key.string()});
+    }
+    process_ = std::make_unique<Process>(Process::Options{
+        argv, dir_ / "moto.log", {{"MOTO_ALLOW_NONEXISTENT_REGION", "true"}}, std::nullopt});
     if (wait_until([&] { return !process_->running() || port_open(port_); },
                    std::chrono::seconds(60)) &&
         process_->running()) {
@@ -129,7 +134,7 @@ MotoServer::~MotoServer() {
 }
 
 void MotoServer::reset() const {
-  capture("curl -s -X POST http://127.0.0.1:" + std::to_string(port_) + "/moto-api/reset");
+  capture("curl -sk -X POST " + endpoint() + "/moto-api/reset");
 }
 
 }  // namespace streamcache::testing

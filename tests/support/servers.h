@@ -46,19 +46,29 @@ class RedisServer {
 
 class MotoServer {
  public:
+  struct Options {
+    std::filesystem::path tls_cert;  // non-empty: serve HTTPS with this certificate and key
+    std::filesystem::path tls_key;
+  };
   MotoServer();
+  explicit MotoServer(Options options);
   ~MotoServer();
   MotoServer(const MotoServer&) = delete;
   MotoServer& operator=(const MotoServer&) = delete;
 
   [[nodiscard]] int port() const { return port_; }
-  [[nodiscard]] std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // http://127.0.0.1:PORT, or https://localhost:PORT when serving TLS (the certificate's name).
+  [[nodiscard]] std::string endpoint() const {
+    return tls_ ? "https://localhost:" + std::to_string(port_)
+                : "http://127.0.0.1:" + std::to_string(port_);
+  }
   // Drops every resource (POST /moto-api/reset): isolates tests sharing one server.
   void reset() const;
 
  private:
   std::filesystem::path dir_;
   int port_ = 0;
+  bool tls_ = false;
   std::unique_ptr<Process> process_;
 };
 

@@ -190,6 +190,26 @@ TEST_F(DynamoDbMoto, StreamDeliversInsertModifyRemoveInOrderWithBothImages) {
   EXPECT_EQ(rest->records.front().event_name, "MODIFY");
 }
 
+TEST_F(DynamoDbMoto, QueryByKeyWithFilter) {
+  ASSERT_TRUE(db_.put_item(PutItemRequest{"items", item("q", 4, "match"), {}, ReturnValues::none}));
+  ASSERT_TRUE(db_.put_item(PutItemRequest{"items", item("r", 4, "other"), {}, ReturnValues::none}));
+  QueryRequest query;
+  query.table = "items";
+  query.key_condition_expression = "#id = :id";
+  query.filter_expression = "#v >= :min";
+  query.names = {{"#id", "id"}, {"#v", "version"}};
+  query.values = {{":id", AttributeValue::string("q")}, {":min", AttributeValue::number("4")}};
+  query.consistent_read = true;
+  auto page = db_.query(query);
+  ASSERT_TRUE(page) << page.error().describe();
+  ASSERT_EQ(page->items.size(), 1U);
+  EXPECT_EQ(*find_string(page->items[0], "body"), "match");
+  query.values[1].value = AttributeValue::number("5");
+  page = db_.query(query);
+  ASSERT_TRUE(page);
+  EXPECT_TRUE(page->items.empty());
+}
+
 TEST_F(DynamoDbMoto, WrongTableIsResourceNotFound) {
   auto got = db_.get_item(GetItemRequest{"missing-table", key("a"), true});
   ASSERT_FALSE(got);
