@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <random>
 
-#include <sys/random.h>
+#include "common/random.h"
 
 namespace streamcache::aws {
 
@@ -21,11 +21,9 @@ bool is_retryable(const Error& error) {
 
 namespace {
 
-// A per-policy generator seeded from getrandom(2) (std::random_device would need a newer glibc).
+// A per-policy generator, seeded by the kernel (common/random.h says why not random_device).
 std::function<double()> default_random() {
-  std::uint64_t seed = 0;
-  if (::getrandom(&seed, sizeof seed, 0) != sizeof seed) seed = 0x9E3779B97F4A7C15ULL;
-  return [engine = std::mt19937_64(seed)]() mutable {
+  return [engine = std::mt19937_64(random_seed())]() mutable {
     return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
   };
 }

@@ -1,6 +1,6 @@
 #include "cache/item_cache.h"
 
-#include <random>
+#include "common/random.h"
 
 namespace streamcache::cache {
 namespace {
@@ -47,7 +47,7 @@ Expected<ItemCache, Error> ItemCache::create(ConnectionOptions connection,
 }
 
 ItemCache::ItemCache(RedisConnection connection, ItemCacheOptions options)
-    : connection_(std::move(connection)), options_(options), random_state_(std::random_device{}()) {
+    : connection_(std::move(connection)), options_(options), random_state_(random_seed()) {
   single_.reserve(1);
 }
 

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <optional>
-#include <random>
 
 #include "cache/transport.h"
 #include "common/ca_bundle.h"
+#include "common/random.h"
 
 namespace streamcache::cache {
 namespace {
@@ -84,7 +84,7 @@ struct RedisConnection::Impl {
       : options(std::move(o)),
         read_buffer(kReadBufferSize),
         backoff(options.reconnect_backoff_min),
-        random_state(std::random_device{}()) {
+        random_state(random_seed()) {
     const RedisEndpoint& endpoint = options.endpoint;
     if (endpoint.password) {
       if (endpoint.username.empty()) {

@@ -1,0 +1,53 @@
+// The stream handler: DynamoDB Streams batches in, versioned cache writes (one pipelined round
+// trip per batch) and a partial batch response out.
+#include <chrono>
+#include <memory>
+
+#include "items/adapters.h"
+#include "items/clients.h"
+#include "items/metrics.h"
+#include "items/stream.h"
+#include "lambda/runtime.h"
+
+namespace {
+
+using namespace streamcache;
+
+struct State {
+  std::unique_ptr<items::Clients> clients;
+  items::RedisItemCache cache;
+
+  explicit State(std::unique_ptr<items::Clients> c)
+      : clients(std::move(c)), cache(clients->cache) {}
+};
+
+}  // namespace
+
+int main() {
+  return lambda::run_with_init([]() -> Expected<lambda::Handler, lambda::ErrorInfo> {
+    auto clients = items::create_clients(process_env());
+    if (!clients) return unexpected(lambda::ErrorInfo{clients.error(), "Runtime.ConfigInvalid"});
+    auto state = std::make_shared<State>(std::move(*clients));
+    return lambda::Handler([state](const lambda::Invocation& invocation) {
+      auto plan = items::plan_stream_batch(invocation.payload);
+      if (!plan) {
+        // Not a stream batch at all: fail the invocation so nothing is silently dropped.
+        return lambda::Response::failure(plan.error(), "Streamcache.InvalidEvent");
+      }
+      items::StreamOutcome outcome = items::apply_stream_plan(*plan, state->cache);
+      auto now = std::chrono::system_clock::now().time_since_epoch();
+      double now_s = std::chrono::duration<double>(now).count();
+      double age_s = outcome.newest_creation_time > 0 ? now_s - outcome.newest_creation_time : 0;
+      items::write_stdout_line(
+          items::emf_line(state->clients->function_name,
+                          std::chrono::duration_cast<std::chrono::milliseconds>(now).count(),
+                          {{"RecordsApplied", static_cast<double>(outcome.applied)},
+                           {"StaleSkipped", static_cast<double>(outcome.stale)},
+                           {"Invalidated", static_cast<double>(outcome.invalidated)},
+                           {"PoisonSkipped", static_cast<double>(outcome.skipped)},
+                           {"Failures", static_cast<double>(outcome.failed)},
+                           {"NewestRecordAge", age_s > 0 ? age_s : 0, "Seconds"}}));
+      return lambda::Response::success(lambda::events::serialize(outcome.response));
+    });
+  });
+}

@@ -1,0 +1,52 @@
+// The ports of ports.h over the real clients: DynamoDB (aws/dynamodb.h) and the Redis item cache
+// (cache/item_cache.h). Tested against moto_server and redis-server.
+#pragma once
+
+#include <string>
+
+#include "aws/dynamodb.h"
+#include "cache/item_cache.h"
+#include "items/ports.h"
+
+namespace streamcache::items {
+
+class DynamoItemStore : public ItemStore {
+ public:
+  DynamoItemStore(aws::DynamoDbClient& client, std::string table)
+      : client_(client), table_(std::move(table)) {}
+
+  Expected<std::optional<json::Value>, StoreError> get(std::string_view id) override;
+  Expected<void, StoreError> put(const json::Value& item, WriteCondition condition) override;
+  Expected<json::Value, StoreError> remove(std::string_view id,
+                                           std::optional<Version> expected_version) override;
+  Expected<ListPage, StoreError> list(int limit, std::optional<std::string> start_after) override;
+
+ private:
+  aws::DynamoDbClient& client_;
+  std::string table_;
+};
+
+// Maps the AWS layer's errors onto what the API answers (409, 413, 400, 503, 500).
+StoreError store_error_from(const aws::Error& error);
+
+class RedisItemCache : public ItemCachePort, public StreamCachePort {
+ public:
+  explicit RedisItemCache(cache::ItemCache& cache) : cache_(cache) {}
+
+  Expected<cache::GetResult, cache::Error> get(std::string_view id) override;
+  Expected<cache::WriteResult, cache::Error> apply_if_newer(std::string_view id, Version version,
+                                                            std::string_view body) override;
+  Expected<cache::WriteResult, cache::Error> tombstone_if_newer(std::string_view id,
+                                                                Version version) override;
+  Expected<cache::WriteResult, cache::Error> fill_negative(std::string_view id) override;
+  // Versioned ops go in one pipelined ItemCache::execute; invalidations (rare: unversioned items,
+  // KEYS_ONLY streams) are DELs sent in order between those runs.
+  void execute(std::span<const StreamOp> ops, StreamResults& results) override;
+
+ private:
+  cache::ItemCache& cache_;
+  std::vector<cache::CacheOp> ops_;
+  cache::BatchResults batch_;
+};
+
+}  // namespace streamcache::items

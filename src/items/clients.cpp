@@ -1,0 +1,36 @@
+#include "items/clients.h"
+
+#include <unistd.h>
+
+#include "cache/redis_connection.h"
+
+namespace streamcache::items {
+
+Expected<std::unique_ptr<Clients>, std::string> create_clients(const EnvLookup& env) {
+  auto config = load_config(env);
+  if (!config) return unexpected(config.error());
+  auto auth = resolve_redis_auth(*config, env);
+  if (!auth) return unexpected(auth.error());
+  auto connection = cache::connection_options_from_url(config->redis_url, *auth, env);
+  if (!connection) return unexpected("REDIS_URL: " + connection.error().message);
+  auto item_cache = cache::ItemCache::create(std::move(*connection), config->cache_options());
+  if (!item_cache) return unexpected("Redis cache: " + item_cache.error().message);
+  auto dynamodb = aws::DynamoDbClient::from_env(env);
+  if (!dynamodb) return unexpected("DynamoDB: " + dynamodb.error());
+  std::string name = non_empty(env, "AWS_LAMBDA_FUNCTION_NAME").value_or("streamcache");
+  return std::make_unique<Clients>(
+      Clients{std::move(*config), std::move(*dynamodb), std::move(*item_cache), std::move(name)});
+}
+
+void write_stdout_line(std::string_view line) {
+  std::string out(line);
+  out.push_back('\n');
+  std::size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::write(1, out.data() + done, out.size() - done);
+    if (n <= 0) return;  // stdout gone: metrics are best effort
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace streamcache::items

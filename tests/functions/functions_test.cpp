@@ -1,0 +1,363 @@
+// The shipped bootstraps end to end: api and stream-handler run as real processes against the
+// Runtime API test double, a real redis-server and a real moto_server.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "aws/dynamodb.h"
+#include "aws/service_client.h"
+#include "cache/item_protocol.h"
+#include "json/json.h"
+#include "lambda/events/common.h"
+#include "lambda/events/dynamodb.h"
+#include "lambda/events/http.h"
+#include "lambda/runtime_api_server.h"
+#include "support/process.h"
+#include "support/servers.h"
+#include "support/wait.h"
+
+namespace {
+
+using namespace streamcache;
+using lambda::testing::Post;
+using lambda::testing::QueuedInvocation;
+using lambda::testing::RuntimeApiServer;
+using streamcache::testing::MotoServer;
+using streamcache::testing::Process;
+using streamcache::testing::RedisServer;
+
+constexpr const char* kTable = "items";
+
+json::Value object(std::initializer_list<std::pair<std::string, json::Value>> members) {
+  json::Value v(json::Object{});
+  for (const auto& [k, m] : members)
+    v.set(k, m);
+  return v;
+}
+
+std::string http_event(std::string_view method, std::string_view path,
+                       std::optional<std::string> body = std::nullopt,
+                       std::string_view content_type = "application/json") {
+  json::Value e = object(
+      {{"version", "2.0"},
+       {"routeKey", "$default"},
+       {"rawPath", path},
+       {"rawQueryString", ""},
+       {"headers", object({{"content-type", content_type}})},
+       {"requestContext",
+        object({{"stage", "$default"}, {"http", object({{"method", method}, {"path", path}})}})},
+       {"isBase64Encoded", false}});
+  if (body) e.set("body", *body);
+  return json::serialize(e);
+}
+
+// A Lambda DynamoDB stream record for item `id` (NEW_AND_OLD_IMAGES).
+json::Value stream_record(std::string_view name, std::string_view seq, std::string_view id,
+                          std::optional<std::string> new_image,
+                          std::optional<std::string> old_image) {
+  std::string d = R"({"Keys":{"id":{"S":")" + std::string(id) + R"("}},"SequenceNumber":")" +
+                  std::string(seq) + R"(","SizeBytes":10,"StreamViewType":"NEW_AND_OLD_IMAGES")";
+  if (new_image) d += R"(,"NewImage":)" + *new_image;
+  if (old_image) d += R"(,"OldImage":)" + *old_image;
+  d += "}";
+  return *json::parse(R"({"eventID":"e","eventName":")" + std::string(name) +
+                      R"(","eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":)" + d +
+                      "}");
+}
+
+std::string image(std::string_view id, int version, std::string_view name) {
+  return R"({"id":{"S":")" + std::string(id) + R"("},"version":{"N":")" + std::to_string(version) +
+         R"("},"name":{"S":")" + std::string(name) + "\"}}";
+}
+
+std::string batch(json::Array records) {
+  return json::serialize(object({{"Records", json::Value(std::move(records))}}));
+}
+
+class Functions : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    log_dir_ = streamcache::testing::make_log_dir("functions");
+    redis_ = std::make_unique<RedisServer>();
+    moto_ = std::make_unique<MotoServer>();
+  }
+  static void TearDownTestSuite() {
+    redis_.reset();
+    moto_.reset();
+  }
+
+  void SetUp() override {
+    moto_->reset();
+    if (!redis_->running()) redis_->restart();
+    (void)redis_->cli({"FLUSHALL"});
+    auto client = aws::DynamoDbClient::from_env(fixed_env(aws_env()));
+    ASSERT_TRUE(client) << client.error();
+    dynamodb_ = std::make_unique<aws::DynamoDbClient>(std::move(*client));
+    aws::CreateTableRequest create;
+    create.table = kTable;
+    create.hash_key = {"id", 'S'};
+    create.stream = aws::StreamView::new_and_old_images;
+    auto table = dynamodb_->create_table(create);
+    ASSERT_TRUE(table) << table.error().describe();
+  }
+
+  void TearDown() override {
+    if (HasFailure()) {
+      for (auto& [name, p] : processes_)
+        std::cerr << name << " log:\n" << p->log_tail() << "\n";
+    }
+    processes_.clear();  // before the Runtime API servers go away
+  }
+
+  static std::map<std::string, std::string, std::less<>> aws_env() {
+    return {{"AWS_ENDPOINT_URL", moto_->endpoint()},
+            {"AWS_REGION", "us-east-1"},
+            {"AWS_ACCESS_KEY_ID", "testing"},
+            {"AWS_SECRET_ACCESS_KEY", "testing"}};
+  }
+
+  void start(const std::string& name, const char* bootstrap, RuntimeApiServer& server,
+             std::map<std::string, std::string> extra = {}) {
+    std::map<std::string, std::string> env = {{"AWS_LAMBDA_RUNTIME_API", server.endpoint()},
+                                              {"AWS_LAMBDA_FUNCTION_NAME", name},
+                                              {"TABLE_NAME", kTable},
+                                              {"REDIS_URL", redis_->url()},
+                                              {"LOG_LEVEL", "info"},
+                                              {"AWS_MAX_ATTEMPTS", "2"}};
+    for (const auto& [k, v] : aws_env())
+      env[k] = v;
+    for (const auto& [k, v] : extra)
+      env[k] = v;
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    processes_[name] = std::make_unique<Process>(
+        Process::Options{.argv = {bootstrap},
+                         .log_file = log_dir_ / (std::string(info->name()) + "." + name + ".log"),
+                         .env = std::move(env),
+                         .working_dir = std::nullopt});
+  }
+
+  Post invoke(RuntimeApiServer& server, std::string payload) {
+    std::string id = "req-" + std::to_string(++requests_);
+    QueuedInvocation invocation;
+    invocation.request_id = id;
+    invocation.payload = std::move(payload);
+    server.enqueue(std::move(invocation));
+    auto post = server.wait_for_post(id);
+    EXPECT_TRUE(post) << "no post for " << id;
+    return post.value_or(Post{});
+  }
+
+  lambda::events::HttpResponse call(std::string event) {
+    Post post = invoke(api_server_, std::move(event));
+    EXPECT_EQ(post.kind, Post::Kind::response) << post.body;
+    auto response = lambda::events::parse_http_response(post.body);
+    EXPECT_TRUE(response) << post.body;
+    return response ? *response : lambda::events::HttpResponse{};
+  }
+
+  lambda::events::BatchResponse apply(std::string event) {
+    Post post = invoke(stream_server_, std::move(event));
+    EXPECT_EQ(post.kind, Post::Kind::response) << post.body;
+    auto response = lambda::events::parse_batch_response(post.body);
+    EXPECT_TRUE(response) << post.body;
+    return response ? *response : lambda::events::BatchResponse{};
+  }
+
+  static std::string header(const lambda::events::HttpResponse& r, std::string_view name) {
+    auto v = lambda::events::find_header(r.headers, name);
+    return v ? std::string(*v) : std::string();
+  }
+
+  static inline std::filesystem::path log_dir_;
+  static inline std::unique_ptr<RedisServer> redis_;
+  static inline std::unique_ptr<MotoServer> moto_;
+  std::unique_ptr<aws::DynamoDbClient> dynamodb_;
+  RuntimeApiServer api_server_;
+  RuntimeApiServer stream_server_;
+  std::map<std::string, std::unique_ptr<Process>> processes_;
+  int requests_ = 0;
+};
+
+TEST_F(Functions, StreamHandlerAppliesVersionsAndTombstones) {
+  start("stream-handler", STREAMCACHE_STREAM_HANDLER_BOOTSTRAP, stream_server_);
+  json::Array records;
+  records.push_back(stream_record("INSERT", "100", "a", image("a", 5, "x"), {}));
+  records.push_back(stream_record("MODIFY", "101", "a", image("a", 7, "y"), image("a", 5, "x")));
+  records.push_back(stream_record("INSERT", "102", "b", image("b", 3, "z"), {}));
+  records.push_back(stream_record("REMOVE", "103", "b", {}, image("b", 3, "z")));
+  auto response = apply(batch(std::move(records)));
+  EXPECT_TRUE(response.batch_item_failures.empty());
+  EXPECT_EQ(redis_->cli({"GET", cache::item_key("a")}),
+            R"(I0000000000000007{"id":"a","name":"y","version":7})");
+  EXPECT_EQ(redis_->cli({"GET", cache::item_key("b")}), "T0000000000000004");
+
+  // A replay of an older record is a no-op.
+  json::Array replay;
+  replay.push_back(stream_record("INSERT", "100", "a", image("a", 5, "x"), {}));
+  EXPECT_TRUE(apply(batch(std::move(replay))).batch_item_failures.empty());
+  EXPECT_EQ(redis_->cli({"GET", cache::item_key("a")}),
+            R"(I0000000000000007{"id":"a","name":"y","version":7})");
+}
+
+TEST_F(Functions, StreamHandlerReportsTheFirstRecordWhenRedisIsDownThenConverges) {
+  start("stream-handler", STREAMCACHE_STREAM_HANDLER_BOOTSTRAP, stream_server_);
+  auto make = [] {
+    json::Array records;
+    records.push_back(stream_record("INSERT", "200", "c", image("c", 1, "x"), {}));
+    records.push_back(stream_record("INSERT", "201", "d", image("d", 2, "y"), {}));
+    return batch(std::move(records));
+  };
+  redis_->kill();
+  auto failed = apply(make());
+  ASSERT_EQ(failed.batch_item_failures.size(), 1u);
+  EXPECT_EQ(failed.batch_item_failures[0].item_identifier, "200");
+  redis_->restart();
+  // The connection backs off after failures: retry like Lambda would until the batch applies.
+  bool converged =
+      streamcache::testing::wait_until([&] { return apply(make()).batch_item_failures.empty(); },
+                                       std::chrono::seconds(20), std::chrono::milliseconds(100));
+  EXPECT_TRUE(converged);
+  EXPECT_EQ(redis_->cli({"GET", cache::item_key("d")}),
+            R"(I0000000000000002{"id":"d","name":"y","version":2})");
+}
+
+TEST_F(Functions, StreamHandlerAppliesASixMegabyteBatch) {
+  start("stream-handler", STREAMCACHE_STREAM_HANDLER_BOOTSTRAP, stream_server_);
+  json::Array records;
+  std::string padding(60 * 1024, 'p');
+  for (int i = 0; i < 100; ++i) {
+    std::string id = "big" + std::to_string(i);
+    records.push_back(stream_record("INSERT", std::to_string(500 + i), id,
+                                    image(id, i + 1, padding), std::nullopt));
+  }
+  std::string event = batch(std::move(records));
+  ASSERT_GT(event.size(), 6'000'000u);
+  EXPECT_TRUE(apply(std::move(event)).batch_item_failures.empty());
+  EXPECT_EQ(redis_->cli({"DBSIZE"}), "100");
+  std::string body = R"({"id":"big99","name":")" + padding + R"(","version":100})";
+  EXPECT_EQ(redis_->cli({"STRLEN", cache::item_key("big99")}),
+            std::to_string(cache::kHeaderSize + body.size()));
+}
+
+TEST_F(Functions, ApiCrudWithReadAfterWriteFromTheCache) {
+  start("api", STREAMCACHE_API_BOOTSTRAP, api_server_);
+  auto created = call(http_event("POST", "/items", R"({"id":"k1","name":"first"})"));
+  ASSERT_EQ(created.status_code, 201) << created.body;
+  auto read = call(http_event("GET", "/items/k1"));
+  EXPECT_EQ(read.status_code, 200);
+  EXPECT_EQ(read.body, created.body);
+  EXPECT_EQ(header(read, "cache-status"), "streamcache; hit");
+
+  auto put = call(http_event("PUT", "/items/k1", R"({"name":"second"})"));
+  ASSERT_EQ(put.status_code, 200) << put.body;
+  auto patched = call(
+      http_event("PATCH", "/items/k1", R"({"extra":[1,2.50]})", "application/merge-patch+json"));
+  ASSERT_EQ(patched.status_code, 200) << patched.body;
+  auto after = call(http_event("GET", "/items/k1"));
+  EXPECT_EQ(after.body, patched.body);
+  EXPECT_EQ(header(after, "cache-status"), "streamcache; hit");
+
+  // The table holds the same item (read through a miss after flushing the cache).
+  (void)redis_->cli({"FLUSHALL"});
+  auto miss = call(http_event("GET", "/items/k1"));
+  EXPECT_EQ(miss.body, patched.body);
+  EXPECT_EQ(header(miss, "cache-status"), "streamcache; fwd=miss; stored");
+
+  auto list = call(http_event("GET", "/items"));
+  ASSERT_EQ(list.status_code, 200) << list.body;
+  EXPECT_NE(list.body.find("\"k1\""), std::string::npos);
+
+  EXPECT_EQ(call(http_event("DELETE", "/items/k1")).status_code, 204);
+  auto gone = call(http_event("GET", "/items/k1"));
+  EXPECT_EQ(gone.status_code, 404);
+  EXPECT_EQ(header(gone, "cache-status"), "streamcache; hit");  // the tombstone
+  EXPECT_EQ(call(http_event("DELETE", "/items/k1")).status_code, 404);
+  EXPECT_EQ(call(http_event("POST", "/items", R"({"id":"k2"})")).status_code, 201);
+  EXPECT_EQ(call(http_event("POST", "/items", R"({"id":"k2"})")).status_code, 409);
+
+  // One EMF line per invocation; the cache hit above was counted.
+  std::string log = processes_["api"]->log_tail(1 << 20);
+  EXPECT_NE(log.find(R"("Namespace":"streamcache","Dimensions":[["FunctionName"]])"),
+            std::string::npos);
+  EXPECT_NE(log.find(R"("FunctionName":"api","CacheHits":1,)"), std::string::npos);
+}
+
+TEST_F(Functions, ApiServesFromDynamoDbWhileRedisIsDown) {
+  start("api", STREAMCACHE_API_BOOTSTRAP, api_server_);
+  redis_->kill();
+  auto created = call(http_event("POST", "/items", R"({"id":"r1","v":1})"));
+  ASSERT_EQ(created.status_code, 201) << created.body;
+  auto read = call(http_event("GET", "/items/r1"));
+  EXPECT_EQ(read.status_code, 200);
+  EXPECT_EQ(read.body, created.body);
+  EXPECT_EQ(header(read, "cache-status"), "streamcache; fwd=miss; detail=cache-unavailable");
+  redis_->restart();
+  bool stored = streamcache::testing::wait_until(
+      [&] {
+        return header(call(http_event("GET", "/items/r1")), "cache-status") ==
+               "streamcache; fwd=miss; stored";
+      },
+      std::chrono::seconds(20), std::chrono::milliseconds(100));
+  EXPECT_TRUE(stored);
+  EXPECT_EQ(header(call(http_event("GET", "/items/r1")), "cache-status"), "streamcache; hit");
+}
+
+TEST_F(Functions, DirectTableUpdateReachesTheCacheThroughTheStreamHandler) {
+  start("api", STREAMCACHE_API_BOOTSTRAP, api_server_);
+  start("stream-handler", STREAMCACHE_STREAM_HANDLER_BOOTSTRAP, stream_server_);
+  auto created = call(http_event("POST", "/items", R"({"id":"s1","name":"api"})"));
+  ASSERT_EQ(created.status_code, 201);
+  // Another tool writes the table directly, keeping the version rule.
+  aws::PutItemRequest put;
+  put.table = kTable;
+  put.item = {{"id", aws::AttributeValue::string("s1")},
+              {"version", aws::AttributeValue::number("9007199254740000")},
+              {"name", aws::AttributeValue::string("tool")}};
+  ASSERT_TRUE(dynamodb_->put_item(put));
+  // Its stream record, as the event source mapping would deliver it.
+  json::Array records;
+  records.push_back(stream_record("MODIFY", "300", "s1",
+                                  R"({"id":{"S":"s1"},"version":{"N":"9007199254740000"},)"
+                                  R"("name":{"S":"tool"}})",
+                                  std::nullopt));
+  EXPECT_TRUE(apply(batch(std::move(records))).batch_item_failures.empty());
+  auto read = call(http_event("GET", "/items/s1"));
+  EXPECT_EQ(header(read, "cache-status"), "streamcache; hit");
+  EXPECT_EQ(read.body, R"({"id":"s1","name":"tool","version":9007199254740000})");
+}
+
+TEST_F(Functions, RedisAuthTokenComesFromSecretsManager) {
+  RedisServer secured(RedisServer::Options{
+      .extra_args = {"--requirepass", "s3cret-token"}, .plain_port = true, .tls_port = false});
+  auto service = aws::secrets_manager_service();
+  auto config = aws::load_client_config(fixed_env(aws_env()), service);
+  ASSERT_TRUE(config) << config.error();
+  aws::ServiceClient secrets(service, std::move(*config));
+  auto created =
+      secrets.call("CreateSecret", R"({"Name":"redis-auth","SecretString":"s3cret-token"})");
+  ASSERT_TRUE(created) << created.error().describe();
+  std::string arn(created->get_string("ARN").value_or(""));
+  ASSERT_FALSE(arn.empty());
+  std::map<std::string, std::string> env = {{"REDIS_URL", secured.url()},
+                                            {"REDIS_AUTH_SECRET_ARN", arn}};
+  start("stream-handler", STREAMCACHE_STREAM_HANDLER_BOOTSTRAP, stream_server_, env);
+  start("api", STREAMCACHE_API_BOOTSTRAP, api_server_, env);
+  json::Array records;
+  records.push_back(stream_record("INSERT", "400", "z", image("z", 3, "secret"), {}));
+  EXPECT_TRUE(apply(batch(std::move(records))).batch_item_failures.empty());
+  auto read = call(http_event("GET", "/items/z"));
+  EXPECT_EQ(header(read, "cache-status"), "streamcache; hit");
+  EXPECT_EQ(read.body, R"({"id":"z","name":"secret","version":3})");
+}
+
+TEST_F(Functions, BadConfigurationIsAnInitError) {
+  start("api", STREAMCACHE_API_BOOTSTRAP, api_server_, {{"CACHE_TTL_SECONDS", "soon"}});
+  auto error = api_server_.wait_for_init_error();
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->body.find("CACHE_TTL_SECONDS=soon"), std::string::npos) << error->body;
+}
+
+}  // namespace

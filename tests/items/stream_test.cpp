@@ -1,0 +1,186 @@
+#include "items/stream.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "fakes.h"
+
+namespace streamcache::items {
+namespace {
+
+using testing::FakeCache;
+
+// One Lambda DynamoDB stream record (NEW_AND_OLD_IMAGES unless images are null).
+json::Value record(std::string_view name, std::string_view seq, std::string_view id,
+                   std::optional<std::string> new_image, std::optional<std::string> old_image) {
+  std::string d = R"({"ApproximateCreationDateTime":1700000000,"Keys":{"id":{"S":")" +
+                  std::string(id) + R"("}},"SequenceNumber":")" + std::string(seq) +
+                  R"(","SizeBytes":10,"StreamViewType":"NEW_AND_OLD_IMAGES")";
+  if (new_image) d += R"(,"NewImage":)" + *new_image;
+  if (old_image) d += R"(,"OldImage":)" + *old_image;
+  d += "}";
+  std::string r =
+      R"({"eventID":"e","eventName":")" + std::string(name) +
+      R"(","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"us-east-1",)"
+      R"("eventSourceARN":"arn:aws:dynamodb:us-east-1:1:table/t/stream/x","dynamodb":)" +
+      d + "}";
+  return *json::parse(r);
+}
+
+std::string image(std::string_view id, std::optional<int> version, std::string_view extra = "") {
+  std::string s = R"({"id":{"S":")" + std::string(id) + "\"}";
+  if (version) s += R"(,"version":{"N":")" + std::to_string(*version) + "\"}";
+  if (!extra.empty()) s += "," + std::string(extra);
+  return s + "}";
+}
+
+std::string batch(std::initializer_list<json::Value> records) {
+  json::Value e(json::Object{});
+  e.set("Records", json::Array(records));
+  return json::serialize(e);
+}
+
+StreamOutcome run(const std::string& event, FakeCache& cache) {
+  auto plan = plan_stream_batch(event);
+  EXPECT_TRUE(plan) << (plan ? "" : plan.error());
+  return plan ? apply_stream_plan(*plan, cache) : StreamOutcome{};
+}
+
+TEST(StreamApply, InsertModifyRemoveBecomeVersionedOps) {
+  FakeCache cache;
+  auto out = run(batch({record("INSERT", "1", "a", image("a", 5, R"("n":{"N":"1.50"})"), {}),
+                        record("MODIFY", "2", "a", image("a", 7), image("a", 5)),
+                        record("INSERT", "3", "b", image("b", 3), {}),
+                        record("REMOVE", "4", "b", {}, image("b", 3))}),
+                 cache);
+  EXPECT_EQ(out.applied, 4);  // three sets and one tombstone
+  EXPECT_EQ(out.stale, 0);
+  EXPECT_TRUE(out.response.batch_item_failures.empty());
+  EXPECT_EQ(cache.entries["a"].version, 7u);
+  EXPECT_EQ(cache.entries["a"].body, R"({"id":"a","version":7})");
+  EXPECT_EQ(cache.entries["b"].kind, 'T');
+  EXPECT_EQ(cache.entries["b"].version, 4u);
+  EXPECT_EQ(cache.batches, 1);  // one round trip for the whole batch
+  EXPECT_EQ(out.newest_creation_time, 1700000000.0);
+}
+
+TEST(StreamApply, BodyIsCanonicalPlainJson) {
+  FakeCache cache;
+  run(batch({record("INSERT", "1", "a",
+                    image("a", 5, R"("z":{"M":{"b":{"N":"2"},"a":{"L":[{"BOOL":true}]}}})"), {})}),
+      cache);
+  EXPECT_EQ(cache.entries["a"].body, R"({"id":"a","version":5,"z":{"a":[true],"b":2}})");
+}
+
+TEST(StreamApply, DuplicatesAndOutOfOrderRecordsAreHarmless) {
+  FakeCache cache;
+  std::string event = batch({record("MODIFY", "2", "a", image("a", 9), image("a", 5)),
+                             record("MODIFY", "1", "a", image("a", 5), image("a", 3))});
+  auto first = run(event, cache);
+  EXPECT_EQ(first.applied, 1);
+  EXPECT_EQ(first.stale, 1);
+  auto replay = run(event, cache);
+  EXPECT_EQ(replay.applied, 0);
+  EXPECT_EQ(replay.stale, 2);
+  EXPECT_EQ(cache.entries["a"].version, 9u);
+}
+
+TEST(StreamApply, UnversionedAndKeysOnlyRecordsInvalidate) {
+  FakeCache cache;
+  cache.entries["u"] = {'I', 4, "{}"};
+  cache.entries["k"] = {'I', 4, "{}"};
+  cache.entries["r"] = {'I', 4, "{}"};
+  auto out = run(batch({record("MODIFY", "1", "u", image("u", std::nullopt), {}),
+                        record("MODIFY", "2", "k", {}, {}), record("REMOVE", "3", "r", {}, {})}),
+                 cache);
+  EXPECT_EQ(out.invalidated, 3);
+  EXPECT_TRUE(cache.entries.empty());
+}
+
+TEST(StreamApply, TtlDeletesLeaveTombstonesToo) {
+  FakeCache cache;
+  json::Value ttl = record("REMOVE", "1", "t", {}, image("t", 6));
+  ttl.set("userIdentity",
+          *json::parse(R"({"type":"Service","principalId":"dynamodb.amazonaws.com"})"));
+  auto out = run(batch({ttl}), cache);
+  EXPECT_EQ(out.applied, 1);
+  EXPECT_EQ(cache.entries["t"].kind, 'T');
+  EXPECT_EQ(cache.entries["t"].version, 7u);
+}
+
+TEST(StreamApply, FirstRedisFailureIsTheBatchItemFailure) {
+  FakeCache cache;
+  cache.fail_from = 1;
+  auto out = run(batch({record("INSERT", "10", "a", image("a", 1), {}),
+                        record("INSERT", "11", "b", image("b", 1), {}),
+                        record("INSERT", "12", "c", image("c", 1), {})}),
+                 cache);
+  ASSERT_EQ(out.response.batch_item_failures.size(), 1u);
+  EXPECT_EQ(out.response.batch_item_failures[0].item_identifier, "11");
+  EXPECT_EQ(out.applied, 1);
+  EXPECT_EQ(out.failed, 2);
+  EXPECT_EQ(lambda::events::serialize(out.response),
+            R"({"batchItemFailures":[{"itemIdentifier":"11"}]})");
+}
+
+TEST(StreamApply, PoisonRecordsAreSkippedNotBlocking) {
+  FakeCache cache;
+  json::Value bad_type = record("INSERT", "2", "x", image("x", 1), {});
+  bad_type.set("eventName", json::Value::integer(42));
+  auto out = run(batch({record("INSERT", "1", "a", R"({"id":{"S":"a"},"bad":{"Q":"1"}})", {}),
+                        bad_type, record("INSERT", "3", "", image("", 1), {}),
+                        record("INSERT", "4", "ok", image("ok", 1), {})}),
+                 cache);
+  EXPECT_EQ(out.skipped, 3);
+  EXPECT_EQ(out.applied, 1);
+  EXPECT_TRUE(out.response.batch_item_failures.empty());
+}
+
+TEST(StreamApply, UndecodableEventIsAnError) {
+  EXPECT_FALSE(plan_stream_batch("nope"));
+  EXPECT_FALSE(plan_stream_batch(R"({"Records":3})"));
+  auto empty = plan_stream_batch(R"({"Records":[]})");
+  ASSERT_TRUE(empty);
+  FakeCache cache;
+  EXPECT_TRUE(apply_stream_plan(*empty, cache).response.batch_item_failures.empty());
+  EXPECT_EQ(cache.batches, 0);
+}
+
+TEST(StreamApply, SixMegabyteBatchIsOneRoundTrip) {
+  FakeCache cache;
+  json::Array records;
+  std::string padding(60 * 1024, 'p');
+  for (int i = 0; i < 100; ++i) {
+    std::string id = "i" + std::to_string(i);
+    records.push_back(record("INSERT", std::to_string(1000 + i), id,
+                             image(id, i + 1, R"("pad":{"S":")" + padding + "\"}"), {}));
+  }
+  json::Value e(json::Object{});
+  e.set("Records", std::move(records));
+  std::string event = json::serialize(e);
+  ASSERT_GT(event.size(), 6'000'000u);
+  auto out = run(event, cache);
+  EXPECT_EQ(out.applied, 100);
+  EXPECT_EQ(cache.batches, 1);
+}
+
+TEST(StreamApply, FixtureRecordsWithoutAnIdAreSkipped) {
+  const char* source = std::getenv("STREAMCACHE_SOURCE_DIR");
+  std::ifstream in(std::filesystem::path(source ? source : "/nonexistent") / ".." / "shared" /
+                   "testdata" / "lambda-events" / "example-dynamodb-event.json");
+  if (!in) GTEST_SKIP() << "no fixtures";
+  std::stringstream text;
+  text << in.rdbuf();
+  auto plan = plan_stream_batch(text.str());
+  ASSERT_TRUE(plan);
+  // The AWS sample table is keyed by `key`/`val`, not `id`: every record is a logged skip.
+  EXPECT_EQ(static_cast<std::size_t>(plan->skipped), plan->sequence_numbers.size());
+  EXPECT_TRUE(plan->ops.empty());
+}
+
+}  // namespace
+}  // namespace streamcache::items
