@@ -113,6 +113,7 @@ struct Figures {
   double stream_records_per_s = 0;
   double stream_batch_p50_ms = 0;
   double execute_records_per_s = 0;
+  double plan_batch_p50_ms = 0;
   double execute_batch_p50_ms = 0;
 };
 
@@ -236,6 +237,23 @@ class Context {
     figures.stream_records_per_s = kBatchSize / (figures.stream_batch_p50_ms / 1000.0);
   }
 
+  // The decoding half alone (no Redis): where the handler's CPU goes.
+  void plan_batch(benchmark::State& state) {
+    const std::string event = stream_event(1);
+    std::vector<double> samples;
+    for (auto _ : state) {
+      const auto start = Clock::now();
+      auto plan = items::plan_stream_batch(event);
+      samples.push_back(micros(Clock::now() - start));
+      if (!plan || plan->ops.size() != kBatchSize) {
+        state.SkipWithError("the batch did not plan");
+        return;
+      }
+      benchmark::DoNotOptimize(plan);
+    }
+    figures.plan_batch_p50_ms = median(samples) / 1000.0;
+  }
+
   // Baseline: the same 1000 writes already decoded, straight into the pipelined cache batch.
   void execute_batch(benchmark::State& state) {
     std::vector<std::string> ids, bodies;
@@ -307,6 +325,9 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("stream/batch_1000_records_full_handler", [&](benchmark::State& s) {
     context.stream_batch(s);
   })->UseRealTime();
+  benchmark::RegisterBenchmark("stream/plan_1000_records_no_redis", [&](benchmark::State& s) {
+    context.plan_batch(s);
+  })->UseRealTime();
   benchmark::RegisterBenchmark("cache/execute_1000_apply_if_newer", [&](benchmark::State& s) {
     context.execute_batch(s);
   })->UseRealTime();
@@ -325,6 +346,8 @@ int main(int argc, char** argv) {
   std::printf("  %-60s p50 %8.2f ms  %10.0f records/s\n",
               "the same 1000 writes straight into ItemCache::execute", f.execute_batch_p50_ms,
               f.execute_records_per_s);
+  std::printf("  %-60s p50 %8.2f ms\n", "decoding and planning the 1000 records alone",
+              f.plan_batch_p50_ms);
   std::printf("\nratios\n");
   print_ratio("handler GET p50 / bare GET p50 (alternating)", f.paired_handler_p50_us,
               f.paired_bare_p50_us, "goal <= 1.3");
