@@ -1,0 +1,176 @@
+#include "local/host.h"
+
+#include <future>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "json/json.h"
+#include "local/http_gateway.h"
+#include "local/stream_mapping.h"
+#include "local/table_setup.h"
+
+namespace streamcache::local {
+
+namespace asio = boost::asio;
+
+struct LocalHost::Impl {
+  explicit Impl(StackConfig c, LogSink& l) : config(std::move(c)), log(l) {}
+  ~Impl() { stop(); }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  // Runs `fn` on the io thread and waits for its result.
+  template <class Fn>
+  auto on_io(Fn fn) -> decltype(fn()) {
+    std::packaged_task<decltype(fn())()> task(std::move(fn));
+    auto result = task.get_future();
+    asio::post(io, [&task] { task(); });
+    return result.get();
+  }
+
+  InvokeResult invoke(FunctionPool& pool, std::string payload) {
+    std::promise<InvokeResult> promise;
+    auto result = promise.get_future();
+    asio::co_spawn(
+        io,
+        [&pool, payload = std::move(payload), &promise]() mutable -> asio::awaitable<void> {
+          promise.set_value(co_await pool.invoke(std::move(payload)));
+        },
+        asio::detached);
+    return result.get();
+  }
+
+  std::string health() const {
+    json::Value v = json::Object{};
+    v.set("status", "ready");
+    v.set("api", api_url);
+    json::Value functions = json::Object{};
+    for (const auto* pool : {api.get(), stream_handler.get()}) {
+      if (pool == nullptr) continue;
+      const PoolStats s = pool->stats();
+      json::Value f = json::Object{};
+      f.set("instances", json::Value::integer(s.instances));
+      f.set("busy", json::Value::integer(s.busy));
+      f.set("coldStarts", json::Value::integer(s.cold_starts));
+      f.set("invocations", json::Value::integer(s.invocations));
+      functions.set(pool->function().name, std::move(f));
+    }
+    v.set("functions", std::move(functions));
+    if (mapping) {
+      const MappingStats s = mapping->stats();
+      json::Value m = json::Object{};
+      m.set("streamArn", s.stream_arn);
+      m.set("batches", json::Value::integer(s.batches));
+      m.set("recordsDelivered", json::Value::integer(s.records_delivered));
+      m.set("recordsDiscarded", json::Value::integer(s.records_discarded));
+      m.set("retries", json::Value::integer(s.retries));
+      v.set("eventSourceMapping", std::move(m));
+    }
+    return json::serialize(v);
+  }
+
+  void stop() {
+    if (stopped) return;
+    stopped = true;
+    if (mapping) mapping->request_stop();
+    if (io_thread.joinable()) {
+      on_io([this] {
+        if (gateway) gateway->stop();
+        if (api) api->shutdown();  // pending invocations end when their instances exit
+        if (stream_handler) stream_handler->shutdown();
+        return 0;
+      });
+    }
+    if (mapping) mapping->join();
+    work.reset();
+    io.stop();
+    if (io_thread.joinable()) io_thread.join();
+  }
+
+  StackConfig config;
+  LogSink& log;
+  asio::io_context io{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<FunctionPool> api;
+  std::unique_ptr<FunctionPool> stream_handler;
+  std::unique_ptr<HttpGateway> gateway;
+  std::unique_ptr<StreamMapping> mapping;
+  std::string api_url;
+  std::thread io_thread;
+  bool stopped = false;
+};
+
+LocalHost::LocalHost(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+LocalHost::~LocalHost() = default;
+
+Expected<std::unique_ptr<LocalHost>, std::string> LocalHost::start(StackConfig config,
+                                                                   LogSink& log) {
+  auto impl = std::make_unique<Impl>(std::move(config), log);
+  Impl& h = *impl;
+  const StackConfig& c = h.config;
+  for (const auto* fn : {&c.api, &c.stream_handler}) {
+    if (!*fn) continue;
+    auto code = prepare_code(**fn, c.local.work_dir);
+    if (!code) return unexpected(std::move(code).error());
+    auto pool = std::make_unique<FunctionPool>(h.io, **fn, std::move(*code), c, log);
+    (fn == &c.api ? h.api : h.stream_handler) = std::move(pool);
+  }
+  if (h.api) {
+    auto routes = RouteTable::build(c.http_api.routes);
+    if (!routes) return unexpected("http_api.routes: " + routes.error());
+    h.gateway = std::make_unique<HttpGateway>(h.io, c.http_api, std::move(*routes), h.api.get(),
+                                              c.account_id, log, [&h] { return h.health(); });
+    auto listening = h.gateway->listen();
+    if (!listening) return unexpected(listening.error());
+    h.api_url = "http://" + c.http_api.host + ":" + std::to_string(h.gateway->port());
+    h.gateway->start();
+  }
+  if (h.stream_handler && c.mapping.create && c.mapping.enabled) {
+    if (c.local.aws_endpoint_url.empty()) {
+      return unexpected(std::string(
+          "local.aws_endpoint_url is required for the event source mapping (the DynamoDB "
+          "endpoint, e.g. http://127.0.0.1:4566)"));
+    }
+    aws::ClientConfig aws = local_aws_config(c);
+    FunctionPool* pool = h.stream_handler.get();
+    h.mapping = std::make_unique<StreamMapping>(
+        c.mapping, std::move(aws), pool->arn(), c.local.stream_poll_interval,
+        [&h, pool](std::string payload) { return h.invoke(*pool, std::move(payload)); }, log);
+  }
+  h.work.emplace(h.io.get_executor());
+  h.io_thread = std::thread([&h] { h.io.run(); });
+  if (h.mapping) h.mapping->start();
+  return std::make_unique<LocalHost>(std::move(impl));
+}
+
+std::string LocalHost::api_url() const {
+  return impl_->api_url;
+}
+
+InvokeResult LocalHost::invoke(const std::string& function_key, std::string payload) {
+  FunctionPool* pool = function_key == "api" ? impl_->api.get() : impl_->stream_handler.get();
+  if (pool == nullptr) {
+    InvokeResult r;
+    r.status = InvokeResult::Status::function_error;
+    r.error_type = "ResourceNotFoundException";
+    r.payload = R"({"errorMessage":"no such function","errorType":"ResourceNotFoundException"})";
+    return r;
+  }
+  return impl_->invoke(*pool, std::move(payload));
+}
+
+std::string LocalHost::health() const {
+  return impl_->on_io([this] { return impl_->health(); });
+}
+
+void LocalHost::stop() {
+  impl_->stop();
+}
+
+}  // namespace streamcache::local

@@ -1,0 +1,207 @@
+#include "local/http_api_event.h"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+#include "json/json.h"
+
+namespace streamcache::local {
+
+namespace events = lambda::events;
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+bool is_text_type(std::string_view content_type) {
+  const std::string t = lower(content_type);
+  if (t.empty()) return true;  // no type: API Gateway passes text through
+  return t.starts_with("text/") || t.find("json") != std::string::npos ||
+         t.find("xml") != std::string::npos || t.find("javascript") != std::string::npos ||
+         t.starts_with("application/x-www-form-urlencoded");
+}
+
+void join_into(events::StringMap& map, const std::string& key, std::string_view value) {
+  auto [it, inserted] = map.try_emplace(key, value);
+  if (!inserted) {
+    it->second += ',';
+    it->second += value;
+  }
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  while (i < text.size()) {
+    const unsigned char c = byte(i);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= text.size()) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      if ((byte(i + k) & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (byte(i + k) & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string format_request_time(std::chrono::system_clock::time_point time) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(time);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[64];
+  const std::size_t n = std::strftime(buffer, sizeof buffer, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+  return std::string(buffer, n);
+}
+
+events::HttpApiRequest build_http_api_event(const GatewayRequest& request,
+                                            const RouteMatch& route) {
+  events::HttpApiRequest e;
+  e.route_key = route.route_key;
+  e.path_parameters = route.path_parameters;
+  const auto question = request.target.find('?');
+  e.raw_path = request.target.substr(0, question);
+  if (question != std::string::npos) e.raw_query_string = request.target.substr(question + 1);
+
+  std::string_view query = e.raw_query_string;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    const std::string name = percent_decode(pair.substr(0, eq), true);
+    const std::string value =
+        eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1), true);
+    join_into(e.query_string_parameters, name, value);
+  }
+
+  std::string content_type;
+  for (const auto& [name, value] : request.headers) {
+    const std::string key = lower(name);
+    if (key == "cookie") {  // payload 2.0 moves cookies out of the headers
+      std::string_view rest = value;
+      while (!rest.empty()) {
+        const auto semi = rest.find(';');
+        const std::string_view cookie = trim(rest.substr(0, semi));
+        if (!cookie.empty()) e.cookies.emplace_back(cookie);
+        rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+      }
+      continue;
+    }
+    if (key == "content-type") content_type = value;
+    join_into(e.headers, key, value);
+  }
+  e.headers.try_emplace("x-forwarded-for", request.source_ip);
+  e.headers.try_emplace("x-forwarded-port", std::to_string(request.local_port));
+  e.headers.try_emplace("x-forwarded-proto", "http");
+
+  auto& c = e.request_context;
+  c.account_id = request.account_id;
+  c.api_id = request.api_id;
+  const auto host = e.headers.find("host");
+  c.domain_name = host != e.headers.end() ? host->second : "localhost";
+  c.domain_prefix = c.domain_name.substr(0, c.domain_name.find_first_of(".:"));
+  c.request_id = request.request_id;
+  c.route_key = route.route_key;
+  c.stage = "$default";
+  c.time = format_request_time(request.time);
+  c.time_epoch =
+      std::chrono::duration_cast<std::chrono::milliseconds>(request.time.time_since_epoch())
+          .count();
+  c.http.method = request.method;
+  c.http.path = e.raw_path;
+  c.http.protocol = "HTTP/1.1";
+  c.http.source_ip = request.source_ip;
+  const auto agent = e.headers.find("user-agent");
+  c.http.user_agent = agent != e.headers.end() ? agent->second : "";
+
+  if (!request.body.empty()) {
+    if (is_text_type(content_type) && is_valid_utf8(request.body)) {
+      e.body = request.body;
+    } else {
+      e.body = events::encode_base64(request.body);
+      e.is_base64_encoded = true;
+    }
+  }
+  return e;
+}
+
+Expected<GatewayResponse, std::string> response_from_function(std::string_view payload) {
+  auto doc = json::parse(payload);
+  if (!doc) return unexpected("the function's response is not JSON: " + doc.error().message);
+  GatewayResponse out;
+  if (!doc->is_object() || doc->find("statusCode") == nullptr) {
+    out.headers.emplace_back("content-type", "application/json");
+    out.body = std::string(payload);
+    return out;
+  }
+  auto response = events::read_http_response(*doc);
+  if (!response) return unexpected("malformed function response: " + response.error().message);
+  out.status = response->status_code;
+  for (const auto& [name, value] : response->headers)
+    out.headers.emplace_back(name, value);
+  for (const auto& [name, values] : response->multi_value_headers) {
+    for (const auto& value : values)
+      out.headers.emplace_back(name, value);
+  }
+  for (const auto& cookie : response->cookies)
+    out.headers.emplace_back("set-cookie", cookie);
+  if (response->is_base64_encoded) {
+    auto bytes = events::decode_base64(response->body);
+    if (!bytes) return unexpected(std::string("malformed function response: body is not base64"));
+    out.body = std::move(*bytes);
+  } else {
+    out.body = std::move(response->body);
+  }
+  return out;
+}
+
+GatewayResponse gateway_error(int status, std::string_view message) {
+  GatewayResponse out;
+  out.status = status;
+  out.headers.emplace_back("content-type", "application/json");
+  std::string body = "{\"message\":";
+  json::append_quoted(body, message);
+  body += '}';
+  out.body = std::move(body);
+  return out;
+}
+
+}  // namespace streamcache::local

@@ -1,0 +1,338 @@
+// The whole local stack, started exactly as `./dev run --detach` starts it (tools/local-stack.sh),
+// driven over HTTP only: the API through streamcache-local's gateway, DynamoDB through moto's
+// endpoint (as another tool would change the table), Redis through redis-cli. Faults are real:
+// redis-server is killed and started again, moto_server is frozen with SIGSTOP.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "aws/dynamodb.h"
+#include "http/client.h"
+#include "json/json.h"
+#include "support/process.h"
+#include "support/wait.h"
+
+namespace {
+
+using namespace streamcache;
+using streamcache::testing::Process;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// The API function's timeout in the test's stack config: short, so the timeout case is quick.
+constexpr int kApiTimeoutSeconds = 3;
+
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+
+CommandResult run_command(const std::string& command) {
+  CommandResult result;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
+  if (!pipe) return result;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe.get()))
+    result.output.append(buffer, n);
+  const int status = ::pclose(pipe.release());
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+pid_t read_pid(const fs::path& file) {
+  std::string text = read_file(file);
+  return text.empty() ? -1 : static_cast<pid_t>(std::stol(text));
+}
+
+class LocalStack : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = streamcache::testing::make_log_dir("e2e_local_stack");
+    api_port_ = streamcache::testing::free_port();
+    dynamodb_port_ = streamcache::testing::free_port();
+    redis_port_ = streamcache::testing::free_port();
+    write_test_config();
+    const CommandResult started = run_command(
+        "bash " + source("tools/local-stack.sh").string() + " run --detach --api-port " +
+        std::to_string(api_port_) + " --dynamodb-port " + std::to_string(dynamodb_port_) +
+        " --redis-port " + std::to_string(redis_port_) + " --state-dir " + dir_.string() +
+        " --build-dir " + STREAMCACHE_BUILD_DIR + " --config " + (dir_ / "stack.json").string());
+    started_ = started.status == 0;
+    start_output_ = started.output;
+  }
+
+  static void TearDownTestSuite() {
+    restarted_redis_.reset();
+    (void)run_command("bash " + source("tools/local-stack.sh").string() + " stop --state-dir " +
+                      dir_.string());
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(started_) << "the local stack did not start:\n" << start_output_;
+    ASSERT_TRUE(fs::exists(dir_ / "stack.env"));
+  }
+
+  void TearDown() override {
+    if (HasFailure()) {
+      std::cerr << "--- streamcache-local log (tail) ---\n" << tail(dir_ / "logs" / "local.log");
+    }
+  }
+
+  static fs::path source(const std::string& relative) {
+    return fs::path(STREAMCACHE_SOURCE_DIR) / relative;
+  }
+
+  static std::string tail(const fs::path& file, std::size_t bytes = 6000) {
+    std::string text = read_file(file);
+    return text.size() > bytes ? text.substr(text.size() - bytes) : text;
+  }
+
+  // local/stack.json with the API's timeout shortened for the timeout case.
+  static void write_test_config() {
+    auto config = json::parse(read_file(source("local/stack.json")));
+    ASSERT_TRUE(config) << "local/stack.json: " << config.error().message;
+    json::Value* api = config->find("api");
+    ASSERT_NE(api, nullptr);
+    api->set("timeout", json::Value::integer(kApiTimeoutSeconds));
+    std::ofstream(dir_ / "stack.json") << json::serialize(*config);
+  }
+
+  static http::Response request(const std::string& method, const std::string& target,
+                                const std::string& body = "",
+                                const std::string& content_type = "application/json",
+                                http::Headers headers = {}) {
+    http::ClientOptions options;
+    options.request_timeout = 30s;
+    http::Client client(http::Url{"http", "127.0.0.1", static_cast<std::uint16_t>(api_port_), ""},
+                        options);
+    http::Request r;
+    r.method = method;
+    r.target = target;
+    r.body = body;
+    if (!body.empty()) headers.push_back({"content-type", content_type});
+    r.headers = std::move(headers);
+    auto response = client.send(r);
+    if (!response) {
+      ADD_FAILURE() << method << " " << target << ": " << response.error().message;
+      return {};
+    }
+    return *response;
+  }
+
+  static std::string header(const http::Response& r, std::string_view name) {
+    return std::string(r.header(name).value_or(""));
+  }
+
+  static json::Value body_of(const http::Response& r) {
+    auto parsed = json::parse(r.body);
+    return parsed ? std::move(*parsed) : json::Value(nullptr);
+  }
+
+  // A DynamoDB client on moto's endpoint: changes made "by another tool", not through the API.
+  static aws::DynamoDbClient dynamodb() {
+    auto client = aws::DynamoDbClient::from_env(
+        fixed_env({{"AWS_ENDPOINT_URL", "http://127.0.0.1:" + std::to_string(dynamodb_port_)},
+                   {"AWS_REGION", "us-east-1"},
+                   {"AWS_ACCESS_KEY_ID", "testing"},
+                   {"AWS_SECRET_ACCESS_KEY", "testing"}}));
+    if (!client) throw std::runtime_error(client.error());
+    return std::move(*client);
+  }
+
+  static std::string table_name() {
+    std::string env = read_file(dir_ / "stack.env");
+    const std::string key = "TABLE_NAME=";
+    const auto at = env.find(key);
+    if (at == std::string::npos) return {};
+    const auto end = env.find('\n', at);
+    return env.substr(at + key.size(), end - at - key.size());
+  }
+
+  // Sets `name` and bumps the version by one directly in the table, as another tool would.
+  static void update_in_table(const std::string& id, const std::string& name) {
+    auto client = dynamodb();
+    aws::UpdateItemRequest update;
+    update.table = table_name();
+    update.key = {{"id", aws::AttributeValue::string(id)}};
+    update.update_expression = "SET #n = :n, #v = #v + :one";
+    update.conditions.names = {{"#n", "name"}, {"#v", "version"}};
+    update.conditions.values = {{":n", aws::AttributeValue::string(name)},
+                                {":one", aws::AttributeValue::number("1")}};
+    auto done = client.update_item(update);
+    ASSERT_TRUE(done) << done.error().describe();
+  }
+
+  static std::string redis_cli(const std::vector<std::string>& args) {
+    std::string command = "redis-cli -h 127.0.0.1 -p " + std::to_string(redis_port_);
+    for (const auto& a : args)
+      command += " '" + a + "'";
+    return run_command(command).output;
+  }
+
+  static std::string create(const std::string& id, const std::string& name) {
+    auto r = request("POST", "/items", R"({"id":")" + id + R"(","name":")" + name + R"("})");
+    EXPECT_EQ(r.status, 201) << r.body;
+    return header(r, "etag");
+  }
+
+  static inline fs::path dir_;
+  static inline int api_port_ = 0;
+  static inline int dynamodb_port_ = 0;
+  static inline int redis_port_ = 0;
+  static inline bool started_ = false;
+  static inline std::string start_output_;
+  static inline std::unique_ptr<Process> restarted_redis_;
+};
+
+TEST_F(LocalStack, CrudThroughTheApi) {
+  auto created = request("POST", "/items", R"({"id":"crud-1","name":"lamp","price":19.90})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(header(created, "location"), "/items/crud-1");
+  EXPECT_EQ(body_of(created).get_string("name").value_or(""), "lamp");
+
+  auto read = request("GET", "/items/crud-1");
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(header(read, "etag"), header(created, "etag"));
+  EXPECT_NE(read.body.find("19.90"), std::string::npos) << "numbers keep their exact text";
+
+  auto replaced = request("PUT", "/items/crud-1", R"({"name":"desk lamp"})", "application/json",
+                          {{"if-match", header(read, "etag")}});
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  EXPECT_EQ(body_of(replaced).find("price"), nullptr) << "PUT replaces the whole document";
+
+  auto patched =
+      request("PATCH", "/items/crud-1", R"({"color":"red"})", "application/merge-patch+json");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(body_of(patched).get_string("color").value_or(""), "red");
+
+  auto stale = request("PUT", "/items/crud-1", R"({"name":"x"})", "application/json",
+                       {{"if-match", header(read, "etag")}});
+  EXPECT_EQ(stale.status, 412) << stale.body;
+
+  auto listed = request("GET", "/items?limit=100");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_NE(listed.body.find("crud-1"), std::string::npos);
+
+  ASSERT_EQ(request("DELETE", "/items/crud-1").status, 204);
+  auto gone = request("GET", "/items/crud-1");
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(header(gone, "content-type"), "application/problem+json");
+  EXPECT_EQ(request("DELETE", "/items/crud-1").status, 404);
+  EXPECT_EQ(request("GET", "/nothing-here").status, 404);
+  EXPECT_EQ(request("POST", "/items", "{not json").status, 400);
+}
+
+TEST_F(LocalStack, ReadAfterWriteIsACacheHit) {
+  create("raw-1", "first");
+  auto read = request("GET", "/items/raw-1");
+  ASSERT_EQ(read.status, 200);
+  EXPECT_EQ(header(read, "cache-status"), "streamcache; hit");
+}
+
+TEST_F(LocalStack, DirectTableChangeReachesCachedReadsThroughTheStream) {
+  create("direct-1", "before");
+  ASSERT_EQ(header(request("GET", "/items/direct-1"), "cache-status"), "streamcache; hit");
+  update_in_table("direct-1", "after");
+  // Only the stream mapping and the stream handler can change the cached copy.
+  bool seen = streamcache::testing::wait_until(
+      [] {
+        auto r = request("GET", "/items/direct-1");
+        return header(r, "cache-status") == "streamcache; hit" &&
+               body_of(r).get_string("name").value_or("") == "after";
+      },
+      60s, 100ms);
+  EXPECT_TRUE(seen) << "the table's change never reached the cache";
+}
+
+TEST_F(LocalStack, DeleteStaysDeleted) {
+  create("deleted-1", "doomed");
+  ASSERT_EQ(request("DELETE", "/items/deleted-1").status, 204);
+  EXPECT_EQ(request("GET", "/items/deleted-1").status, 404);
+  // A marker written after the delete: once the stream delivered it, it delivered the delete too.
+  create("after-delete-1", "marker");
+  update_in_table("after-delete-1", "marker-from-table");
+  ASSERT_TRUE(streamcache::testing::wait_until(
+      [] {
+        return body_of(request("GET", "/items/after-delete-1")).get_string("name").value_or("") ==
+               "marker-from-table";
+      },
+      60s, 100ms));
+  auto read = request("GET", "/items/deleted-1");
+  EXPECT_EQ(read.status, 404);
+  EXPECT_EQ(header(read, "cache-status"), "streamcache; hit") << "the tombstone answers";
+}
+
+TEST_F(LocalStack, RedisDownKeepsTheApiAnsweringAndTheCacheConvergesWhenItReturns) {
+  create("outage-1", "before outage");
+  const pid_t redis = read_pid(dir_ / "redis.pid");
+  ASSERT_GT(redis, 0);
+  ASSERT_EQ(::kill(redis, SIGKILL), 0);
+  ASSERT_TRUE(streamcache::testing::wait_until(
+      [] { return !streamcache::testing::port_open(redis_port_); }, 10s));
+
+  auto read = request("GET", "/items/outage-1");
+  EXPECT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(header(read, "cache-status"), "streamcache; fwd=miss; detail=cache-unavailable");
+  auto written = request("PUT", "/items/outage-2", R"({"name":"written during the outage"})");
+  EXPECT_EQ(written.status, 201) << written.body;
+  update_in_table("outage-1", "changed during the outage");
+  // The handler fails on every delivery now; the mapping keeps the records and retries.
+  EXPECT_TRUE(streamcache::testing::wait_until(
+      [] {
+        return read_file(dir_ / "logs" / "local.log").find("(batchItemFailures); retrying") !=
+               std::string::npos;
+      },
+      60s, 200ms))
+      << "no sign of a failed stream batch in the log";
+
+  restarted_redis_ = std::make_unique<Process>(
+      Process::Options{{"redis-server", "--bind", "127.0.0.1", "--port",
+                        std::to_string(redis_port_), "--save", "", "--appendonly", "no"},
+                       dir_ / "logs" / "redis-restarted.log",
+                       {},
+                       dir_});
+  ASSERT_TRUE(streamcache::testing::wait_until(
+      [] { return streamcache::testing::port_open(redis_port_); }, 20s));
+
+  // Converged without any read filling it: the retried stream batch wrote the new version.
+  bool converged = streamcache::testing::wait_until(
+      [] {
+        return redis_cli({"GET", "item:{outage-1}"}).find("changed during the outage") !=
+               std::string::npos;
+      },
+      90s, 200ms);
+  EXPECT_TRUE(converged) << "the cache never received the change made while Redis was down";
+  auto after = request("GET", "/items/outage-1");
+  EXPECT_EQ(header(after, "cache-status"), "streamcache; hit");
+  EXPECT_EQ(body_of(after).get_string("name").value_or(""), "changed during the outage");
+}
+
+TEST_F(LocalStack, TimedOutFunctionIs504AndTheNextRequestWorks) {
+  create("timeout-1", "present");
+  const pid_t moto = read_pid(dir_ / "moto.pid");
+  ASSERT_GT(moto, 0);
+  // A frozen DynamoDB: a read that misses the cache hangs until the function's timeout.
+  ASSERT_EQ(::kill(moto, SIGSTOP), 0);
+  auto frozen = request("GET", "/items/never-cached-1");
+  ASSERT_EQ(::kill(moto, SIGCONT), 0);
+  EXPECT_EQ(frozen.status, 504) << frozen.body;
+  EXPECT_TRUE(read_file(dir_ / "logs" / "local.log").find("Task timed out after") !=
+              std::string::npos);
+  auto next = request("GET", "/items/timeout-1");
+  EXPECT_EQ(next.status, 200) << next.body;
+}
+
+}  // namespace

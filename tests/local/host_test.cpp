@@ -1,0 +1,314 @@
+// streamcache-local with real bootstraps (the probe and echo functions): the HTTP API, the Lambda
+// service's instance pool, and the command line. Everything is observed over HTTP or in logs.
+#include "local/host.h"
+
+#include <csignal>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "http/client.h"
+#include "json/json.h"
+#include "support/process.h"
+#include "support/wait.h"
+
+namespace streamcache::local {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Lines {
+ public:
+  LogSink::Writer writer() {
+    return [this](std::string_view line) {
+      std::lock_guard lock(mutex_);
+      lines_.emplace_back(line);
+    };
+  }
+  int count(std::string_view needle) const {
+    std::lock_guard lock(mutex_);
+    int n = 0;
+    for (const auto& l : lines_)
+      n += l.find(needle) != std::string::npos ? 1 : 0;
+    return n;
+  }
+  std::string all() const {
+    std::lock_guard lock(mutex_);
+    std::string out;
+    for (const auto& l : lines_)
+      out += l + "\n";
+    return out;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+StackConfig probe_stack(const std::string& extra_env_json = "{}", int reserved = -1) {
+  const std::string text = R"({"name":"t","table":{"name":"items"},
+    "code":{"api":{"path":")" STREAMCACHE_PROBE_BOOTSTRAP R"("}},
+    "api":{"timeout":1,"reserved_concurrency":)" +
+                           std::to_string(reserved) + R"(},
+    "environment_variables":)" +
+                           extra_env_json + R"(,
+    "http_api":{"listen":"127.0.0.1:0","routes":["ANY /{proxy+}","GET /items/{id}"]}})";
+  auto c = parse_stack_config(text, testing::make_log_dir("local_host"), fixed_env({}));
+  EXPECT_TRUE(c) << c.error();
+  return *c;
+}
+
+class LocalHostTest : public ::testing::Test {
+ protected:
+  void start(StackConfig config) {
+    auto h = LocalHost::start(std::move(config), sink_);
+    ASSERT_TRUE(h) << h.error();
+    host_ = std::move(*h);
+    auto url = http::parse_url(host_->api_url());
+    ASSERT_TRUE(url);
+    url_ = *url;
+  }
+  http::Response get(const std::string& target, const std::string& method = "GET",
+                     std::string body = {}) {
+    http::ClientOptions options;
+    options.request_timeout = std::chrono::seconds(30);
+    http::Client client(url_, options);
+    http::Request request;
+    request.method = method;
+    request.target = target;
+    request.body = std::move(body);
+    auto r = client.send(request);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : http::Response{};
+  }
+  json::Value health() {
+    auto v = json::parse(get("/__streamcache/health").body);
+    EXPECT_TRUE(v);
+    return v ? *v : json::Value();
+  }
+  void TearDown() override {
+    if (HasFailure()) std::fprintf(stderr, "host log:\n%s", lines_.all().c_str());
+  }
+
+  Lines lines_;
+  LogSink sink_{lines_.writer()};
+  std::unique_ptr<LocalHost> host_;
+  http::Url url_;
+};
+
+TEST_F(LocalHostTest, RoutesBecomePayloadTwoEventsAndUnknownRoutesAre404) {
+  start(probe_stack());
+  auto r = get("/items/abc?x=1");
+  ASSERT_EQ(r.status, 200);
+  auto event = json::parse(r.body);
+  ASSERT_TRUE(event) << r.body;
+  EXPECT_EQ(*event->get_string("routeKey"), "GET /items/{id}");
+  EXPECT_EQ(*event->find("pathParameters")->get_string("id"), "abc");
+  EXPECT_EQ(*event->find("queryStringParameters")->get_string("x"), "1");
+  EXPECT_EQ(*event->find("requestContext")->find("http")->get_string("method"), "GET");
+
+  auto proxy = json::parse(get("/a/b", "DELETE").body);
+  ASSERT_TRUE(proxy);
+  EXPECT_EQ(*proxy->get_string("routeKey"), "ANY /{proxy+}");
+  EXPECT_EQ(*proxy->find("pathParameters")->get_string("proxy"), "a/b");
+
+  auto missing = get("/items/a/b");  // GET /items/{id} does not match, ANY /{proxy+} does
+  EXPECT_EQ(missing.status, 200);
+  auto root = get("/");
+  EXPECT_EQ(root.status, 404);
+  EXPECT_EQ(root.body, R"({"message":"Not Found"})");
+}
+
+TEST_F(LocalHostTest, FunctionResponsesFollowThePayloadTwoRules) {
+  start(probe_stack());
+  auto r = get("/status/201");
+  EXPECT_EQ(r.status, 201);
+  EXPECT_EQ(r.body, "hello");  // base64-decoded
+  EXPECT_EQ(*r.header("x-probe"), "yes");
+  int cookies = 0;
+  for (const auto& h : r.headers)
+    cookies += http::iequals(h.name, "set-cookie") ? 1 : 0;
+  EXPECT_EQ(cookies, 2);
+  EXPECT_TRUE(r.header("apigw-requestid"));
+
+  auto plain = get("/plain");  // JSON without statusCode: 200, the JSON as the body
+  EXPECT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.body, R"({"hello":"world"})");
+  EXPECT_EQ(*plain.header("content-type"), "application/json");
+}
+
+TEST_F(LocalHostTest, ErrorsMapToApiGatewayStatuses) {
+  start(probe_stack());
+  EXPECT_EQ(get("/malformed").status, 502);
+  EXPECT_EQ(get("/throw").status, 500);
+  EXPECT_EQ(get("/big").status, 502);  // over 6 MB: the Runtime API refuses the response
+  EXPECT_EQ(get("/items/x", "POST", std::string(6 * 1024 * 1024 + 1, 'a')).status, 413);
+  EXPECT_EQ(get("/crash").status, 500);
+  EXPECT_EQ(lines_.count("exited: exit status 3"), 1);
+  EXPECT_EQ(get("/plain").status, 200);  // a new instance replaces the crashed one
+  // The runtime's own ERROR line for the exception is forwarded under the function's name.
+  EXPECT_GE(lines_.count("[t-api] {"), 1);
+  EXPECT_GE(lines_.count("probe was asked to throw"), 1);
+}
+
+TEST_F(LocalHostTest, TimeoutKillsTheInstanceAnswers504AndTheNextRequestWorks) {
+  start(probe_stack());
+  auto r = get("/env");
+  ASSERT_EQ(r.status, 200);
+  const auto first_pid = json::parse(r.body)->get_int("pid");
+  EXPECT_EQ(get("/sleep/5000").status, 504);
+  EXPECT_EQ(lines_.count("Task timed out after 1.00 seconds"), 1);
+  auto after = get("/env");
+  ASSERT_EQ(after.status, 200);
+  EXPECT_NE(json::parse(after.body)->get_int("pid"), first_pid);  // a fresh sandbox
+  EXPECT_EQ(::kill(static_cast<pid_t>(*first_pid), 0), -1);       // the old one is gone
+}
+
+TEST_F(LocalHostTest, InstancesHaveLambdasEnvironment) {
+  start(probe_stack(R"({"EXTRA":"x"})"));
+  auto env = json::parse(get("/env").body);
+  ASSERT_TRUE(env);
+  EXPECT_EQ(*env->get_string("AWS_LAMBDA_FUNCTION_NAME"), "t-api");
+  EXPECT_EQ(*env->get_string("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), "256");
+  EXPECT_EQ(*env->get_string("AWS_LAMBDA_FUNCTION_VERSION"), "$LATEST");
+  EXPECT_EQ(*env->get_string("AWS_REGION"), "us-east-1");
+  EXPECT_EQ(*env->get_string("_HANDLER"), "bootstrap");
+  EXPECT_EQ(*env->get_string("TZ"), ":UTC");
+  EXPECT_EQ(*env->get_string("TABLE_NAME"), "items");
+  EXPECT_EQ(*env->get_string("AWS_ACCESS_KEY_ID"), "testing");
+  EXPECT_EQ(*env->get_string("LAMBDA_TASK_ROOT"),
+            fs::path(STREAMCACHE_PROBE_BOOTSTRAP).parent_path().string());
+  EXPECT_TRUE(env->find("HOME")->is_null());  // nothing leaks from the host's environment
+}
+
+TEST_F(LocalHostTest, ConcurrentRequestsGetInstancesAndIdleOnesAreReused) {
+  start(probe_stack());
+  auto a = std::async(std::launch::async, [&] { return get("/sleep/300").status; });
+  auto b = std::async(std::launch::async, [&] { return get("/sleep/300").status; });
+  // Both are in flight at once only if two instances exist; wait until both were started.
+  ASSERT_TRUE(testing::wait_until([&] { return lines_.count("START RequestId") >= 2; }));
+  EXPECT_EQ(a.get(), 200);
+  EXPECT_EQ(b.get(), 200);
+  EXPECT_EQ(health().find("functions")->find("t-api")->get_int("coldStarts"), 2);
+  EXPECT_EQ(get("/plain").status, 200);
+  EXPECT_EQ(get("/plain").status, 200);
+  const auto h = health();
+  EXPECT_EQ(h.find("functions")->find("t-api")->get_int("coldStarts"), 2);  // warm reuse
+  EXPECT_EQ(h.find("functions")->find("t-api")->get_int("invocations"), 4);
+  EXPECT_EQ(lines_.count("REPORT RequestId"), 4);
+  EXPECT_EQ(lines_.count("Init Duration"), 2);  // only the cold starts report it
+  EXPECT_EQ(lines_.count("Max Memory Used: "), 4);
+}
+
+TEST_F(LocalHostTest, ReservedConcurrencyLimitsInstances) {
+  start(probe_stack("{}", 1));
+  auto a = std::async(std::launch::async, [&] { return get("/sleep/200").status; });
+  auto b = std::async(std::launch::async, [&] { return get("/sleep/200").status; });
+  EXPECT_EQ(a.get(), 200);
+  EXPECT_EQ(b.get(), 200);
+  EXPECT_EQ(health().find("functions")->find("t-api")->get_int("coldStarts"), 1);
+}
+
+TEST_F(LocalHostTest, InitErrorFailsTheInvocationAndIsReported) {
+  start(probe_stack(R"({"PROBE_INIT_FAIL":"1"})"));
+  EXPECT_EQ(get("/plain").status, 500);
+  EXPECT_EQ(lines_.count("INIT_REPORT"), 1);
+  EXPECT_EQ(lines_.count("Error Type: ProbeInitError"), 1);
+}
+
+TEST_F(LocalHostTest, DirectInvokeOfTheEchoBootstrapCarriesTheContext) {
+  auto config = probe_stack();
+  config.api->code = STREAMCACHE_ECHO_BOOTSTRAP;
+  start(std::move(config));
+  auto r = host_->invoke("api", R"({"action":"context"})");
+  ASSERT_EQ(r.status, InvokeResult::Status::ok) << r.payload;
+  auto context = json::parse(r.payload);
+  ASSERT_TRUE(context);
+  EXPECT_EQ(*context->get_string("functionArn"),
+            "arn:aws:lambda:us-east-1:000000000000:function:t-api");
+  EXPECT_EQ(*context->get_string("requestId"), r.request_id);
+  EXPECT_GT(*context->get_int("remainingMs"), 0);
+  auto failed = host_->invoke("api", R"({"action":"fail","message":"no"})");
+  EXPECT_EQ(failed.status, InvokeResult::Status::function_error);
+  EXPECT_EQ(failed.error_type, "EchoFailure");
+}
+
+// ---- the command line ----
+
+std::string write_file(const fs::path& dir, const std::string& name, const std::string& text) {
+  std::ofstream(dir / name) << text;
+  return (dir / name).string();
+}
+
+TEST(LocalCli, BadConfigurationIsAClearErrorWithExitCode2) {
+  const auto dir = testing::make_log_dir("local_cli_bad");
+  const auto config = write_file(dir, "stack.json", R"({"event_source_mapping":{"batch_size":0}})");
+  testing::Process p({{STREAMCACHE_LOCAL_BINARY, "--config", config}, dir / "out.log", {}, {}});
+  auto status = p.wait_for_exit(std::chrono::seconds(20));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(WEXITSTATUS(*status), 2);
+  EXPECT_NE(p.log_tail().find("event_source_mapping.batch_size: must be from 1 to 10000, got 0"),
+            std::string::npos)
+      << p.log_tail();
+
+  testing::Process unknown({{STREAMCACHE_LOCAL_BINARY, "--bogus"}, dir / "out2.log", {}, {}});
+  status = unknown.wait_for_exit(std::chrono::seconds(20));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(WEXITSTATUS(*status), 2);
+  EXPECT_NE(unknown.log_tail().find("unknown argument \"--bogus\""), std::string::npos);
+}
+
+TEST(LocalCli, BusyPortIsAClearErrorWithExitCode1) {
+  const auto dir = testing::make_log_dir("local_cli_busy");
+  LogSink quiet([](std::string_view) {});
+  auto holder = LocalHost::start(probe_stack(), quiet);  // holds a port
+  ASSERT_TRUE(holder) << holder.error();
+  const std::string port = (*holder)->api_url().substr((*holder)->api_url().rfind(':') + 1);
+  const auto config = write_file(
+      dir, "stack.json", R"({"code":{"api":{"path":")" STREAMCACHE_PROBE_BOOTSTRAP R"("}}})");
+  testing::Process p(
+      {{STREAMCACHE_LOCAL_BINARY, "--config", config, "--listen", "127.0.0.1:" + port},
+       dir / "out.log",
+       {},
+       {}});
+  auto status = p.wait_for_exit(std::chrono::seconds(20));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(WEXITSTATUS(*status), 1);
+  EXPECT_NE(p.log_tail().find("127.0.0.1:" + port + " is already in use"), std::string::npos)
+      << p.log_tail();
+}
+
+TEST(LocalCli, ServesUntilSigtermAndLeavesNoInstanceBehind) {
+  const auto dir = testing::make_log_dir("local_cli_run");
+  const auto config = write_file(dir, "stack.json",
+                                 R"({"code":{"api":{"path":")" STREAMCACHE_PROBE_BOOTSTRAP
+                                 R"("}},"http_api":{"routes":["ANY /{proxy+}"]}})");
+  const auto ready = dir / "ready";
+  testing::Process p({{STREAMCACHE_LOCAL_BINARY, "--config", config, "--listen", "127.0.0.1:0",
+                       "--ready-file", ready.string()},
+                      dir / "out.log",
+                      {},
+                      {}});
+  ASSERT_TRUE(testing::wait_until([&] { return fs::exists(ready) && fs::file_size(ready) > 0; }))
+      << p.log_tail();
+  std::string url;
+  std::ifstream(ready) >> url;
+  auto parsed = http::parse_url(url);
+  ASSERT_TRUE(parsed) << url;
+  http::Client client(*parsed);
+  auto r = client.send(http::Request{"GET", "/env", {}, {}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  const auto pid = static_cast<pid_t>(*json::parse(r->body)->get_int("pid"));
+  EXPECT_EQ(::kill(pid, 0), 0);
+  EXPECT_EQ(WEXITSTATUS(p.stop()), 0);
+  EXPECT_TRUE(testing::wait_until([&] { return ::kill(pid, 0) != 0; }));
+  EXPECT_NE(p.log_tail().find("[streamcache-local] stopping (SIGTERM)"), std::string::npos);
+  EXPECT_NE(p.log_tail().find("[streamcache-local] ready: API " + url), std::string::npos);
+}
+
+}  // namespace
+}  // namespace streamcache::local
