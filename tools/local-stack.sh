@@ -95,11 +95,11 @@ check_port_free() { # port option
 }
 
 # Starts a command in its own session (so Ctrl-C reaches only this script, which stops it) with
-# output in <state>/logs/<service>.log, and records its pid.
+# output in <state>/logs/<service>.log (fresh each run), and records its pid.
 start() { # service command...
   local service="$1"
   shift
-  (exec setsid "$@" >>"$STATE_DIR/logs/$service.log" 2>&1 </dev/null) &
+  (exec setsid "$@" >"$STATE_DIR/logs/$service.log" 2>&1 </dev/null) &
   echo $! >"$(pid_file "$service")"
 }
 
@@ -156,17 +156,14 @@ EOF
 }
 
 seed_items() { # count
-  local count="$1" i config="$STATE_DIR/seed.curl"
+  local count="$1"
   ((count > 0)) || return 0
   log "seeding $count demo items"
-  : >"$config"
-  for ((i = 1; i <= count; i++)); do
-    printf 'url = "http://127.0.0.1:%s/items"\nrequest = "POST"\nheader = "content-type: application/json"\ndata = "{\\"id\\":\\"demo-%d\\",\\"name\\":\\"demo item %d\\",\\"price\\":%d.99,\\"tags\\":[\\"demo\\"]}"\noutput = "/dev/null"\nnext\n' \
-      "$API_PORT" "$i" "$i" "$((i % 100))" >>"$config"
-  done
-  curl -sS --fail-with-body --parallel --parallel-max 8 --config "$config" ||
+  # Eight requests in flight; PUT makes reruns idempotent. Fails on the first non-2xx answer.
+  seq 1 "$count" | xargs -P 8 -I{} curl -sS -o /dev/null --fail-with-body -X PUT \
+    "http://127.0.0.1:$API_PORT/items/demo-{}" -H 'content-type: application/json' \
+    -d '{"name":"demo item {}","price":9.99,"tags":["demo"]}' ||
     die "seeding failed (see $STATE_DIR/logs/local.log)"
-  rm -f "$config"
 }
 
 print_banner() {
