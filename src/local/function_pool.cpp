@@ -465,9 +465,13 @@ asio::awaitable<InvokeResult> FunctionPool::invoke(std::string payload, std::str
   instance->assign(pending);
   log_.line(function_.name, "START RequestId: " + pending->request_id + " Version: $LATEST");
 
+  // A warm instance may not be back at /next yet: its clock starts now, not at its spawn.
+  const auto assigned = Clock::now();
+  const bool initializing = instance->cold();
   while (!pending->result) {
     const auto limit_at = pending->delivered ? *pending->delivered + function_.timeout
-                                             : instance->spawned() + local_.init_timeout;
+                          : initializing     ? instance->spawned() + local_.init_timeout
+                                             : assigned + function_.timeout;
     co_await pending->done.wait_until(limit_at);
     if (pending->result) break;
     if (instance->state() == Instance::State::dead && !pending->delivered) {
@@ -481,12 +485,12 @@ asio::awaitable<InvokeResult> FunctionPool::invoke(std::string payload, std::str
     }
     if (Clock::now() >= limit_at) {
       InvokeResult r = failure;
-      const double seconds = pending->delivered
-                                 ? std::chrono::duration<double>(function_.timeout).count()
-                                 : std::chrono::duration<double>(local_.init_timeout).count();
+      const bool init = !pending->delivered && initializing;
+      const double seconds = init ? std::chrono::duration<double>(local_.init_timeout).count()
+                                  : std::chrono::duration<double>(function_.timeout).count();
       char text[128];
       std::snprintf(text, sizeof text, "RequestId: %s Error: %s timed out after %.2f seconds",
-                    pending->request_id.c_str(), pending->delivered ? "Task" : "Init", seconds);
+                    pending->request_id.c_str(), init ? "Init" : "Task", seconds);
       r.status = InvokeResult::Status::timed_out;
       r.error_type = "Sandbox.Timedout";
       r.payload = error_json(text, r.error_type);

@@ -212,6 +212,24 @@ TEST_F(LocalHostTest, ReservedConcurrencyLimitsInstances) {
   EXPECT_EQ(health().find("functions")->find("t-api")->get_int("coldStarts"), 1);
 }
 
+// Regression: a warm instance's invocation was timed against its spawn + init timeout when it
+// was assigned before the bootstrap was back at /next, failing at once under load.
+TEST_F(LocalHostTest, WarmInstancesAreNotHeldToTheInitTimeout) {
+  StackConfig config = probe_stack("{}", 1);
+  config.local.init_timeout = std::chrono::milliseconds(200);
+  start(std::move(config));
+  ASSERT_EQ(get("/sleep/1").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // ages the instance past init
+  for (int i = 0; i < 20; ++i) {
+    // With one instance, the second request is assigned as soon as the first one's result is in.
+    auto a = std::async(std::launch::async, [&] { return get("/sleep/1").status; });
+    auto b = std::async(std::launch::async, [&] { return get("/sleep/1").status; });
+    EXPECT_EQ(a.get(), 200);
+    EXPECT_EQ(b.get(), 200);
+  }
+  EXPECT_EQ(lines_.count("timed out"), 0);
+}
+
 TEST_F(LocalHostTest, InitErrorFailsTheInvocationAndIsReported) {
   start(probe_stack(R"({"PROBE_INIT_FAIL":"1"})"));
   EXPECT_EQ(get("/plain").status, 500);
