@@ -13,7 +13,6 @@
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -46,34 +45,43 @@ struct WrkFigures {
   double p50_ms = 0;
   double p99_ms = 0;
   long non_2xx = 0;
-  long errors = 0;
 };
 
 // wrk prints latencies as "1.23ms", "456.00us" or "1.02s".
-double to_ms(const std::string& value, const std::string& unit) {
-  const double v = std::stod(value);
+double to_ms(const std::string& text) {
+  std::size_t used = 0;
+  const double v = std::stod(text, &used);
+  const std::string unit = text.substr(used);
   if (unit == "us") return v / 1000.0;
   if (unit == "s") return v * 1000.0;
   return v;
 }
 
+// The whitespace-separated words after `label` on its line ("" when the label is absent).
+std::vector<std::string> words_after(const std::string& output, const std::string& label) {
+  const auto at = output.find(label);
+  if (at == std::string::npos) return {};
+  const auto end = output.find('\n', at);
+  std::istringstream line(output.substr(at + label.size(), end - at - label.size()));
+  std::vector<std::string> words;
+  for (std::string w; line >> w;)
+    words.push_back(w);
+  return words;
+}
+
 std::optional<WrkFigures> parse_wrk(const std::string& output) {
   WrkFigures f;
-  std::smatch m;
-  if (!std::regex_search(output, m, std::regex(R"(Requests/sec:\s+([0-9.]+))")))
+  try {
+    auto rps = words_after(output, "Requests/sec:");
+    if (rps.empty()) return std::nullopt;
+    f.requests_per_second = std::stod(rps[0]);
+    if (auto p50 = words_after(output, "\n     50%"); !p50.empty()) f.p50_ms = to_ms(p50[0]);
+    if (auto p99 = words_after(output, "\n     99%"); !p99.empty()) f.p99_ms = to_ms(p99[0]);
+    if (auto n = words_after(output, "Non-2xx or 3xx responses:"); !n.empty()) {
+      f.non_2xx = std::stol(n[0]);
+    }
+  } catch (const std::exception&) {
     return std::nullopt;
-  f.requests_per_second = std::stod(m[1]);
-  if (std::regex_search(output, m, std::regex(R"(\n\s+50%\s+([0-9.]+)(us|ms|s))"))) {
-    f.p50_ms = to_ms(m[1], m[2]);
-  }
-  if (std::regex_search(output, m, std::regex(R"(\n\s+99%\s+([0-9.]+)(us|ms|s))"))) {
-    f.p99_ms = to_ms(m[1], m[2]);
-  }
-  if (std::regex_search(output, m, std::regex(R"(Non-2xx or 3xx responses:\s+([0-9]+))"))) {
-    f.non_2xx = std::stol(m[1]);
-  }
-  if (std::regex_search(output, m, std::regex(R"(Socket errors:.*timeout ([0-9]+))"))) {
-    f.errors = std::stol(m[1]);
   }
   return f;
 }
@@ -175,10 +183,11 @@ int main(int argc, char** argv) {
 
   std::vector<double> init_ms;
   std::ifstream log(stack.log());
-  const std::regex init(R"(Init Duration: ([0-9.]+) ms)");
+  const std::string init = "Init Duration: ";
   for (std::string line; std::getline(log, line);) {
-    std::smatch m;
-    if (std::regex_search(line, m, init)) init_ms.push_back(std::stod(m[1]));
+    if (const auto at = line.find(init); at != std::string::npos) {
+      init_ms.push_back(std::atof(line.c_str() + at + init.size()));
+    }
   }
 
   std::printf("\nlocal stack under wrk (%d connections, %d s each, release zips)\n", connections,
