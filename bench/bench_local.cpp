@@ -22,23 +22,8 @@
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandResult {
-  int status = -1;
-  std::string output;
-};
-
-CommandResult run(const std::string& command) {
-  CommandResult result;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
-  if (!pipe) return result;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe.get()))
-    result.output.append(buffer, n);
-  const int status = ::pclose(pipe.release());
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using streamcache::testing::run_shell;
+using streamcache::testing::ShellResult;
 
 struct WrkFigures {
   double requests_per_second = 0;
@@ -96,15 +81,15 @@ class Stack {
  public:
   explicit Stack(fs::path dir) : dir_(std::move(dir)) {
     api_port_ = streamcache::testing::free_port();
-    const CommandResult started =
-        run("bash " + script() + " run --detach --seed 0 --api-port " + std::to_string(api_port_) +
-            " --dynamodb-port " + std::to_string(streamcache::testing::free_port()) +
-            " --redis-port " + std::to_string(streamcache::testing::free_port()) + " --state-dir " +
-            dir_.string() + " --build-dir " + STREAMCACHE_BUILD_DIR);
+    const ShellResult started = run_shell(
+        "bash " + script() + " run --detach --seed 0 --api-port " + std::to_string(api_port_) +
+        " --dynamodb-port " + std::to_string(streamcache::testing::free_port()) + " --redis-port " +
+        std::to_string(streamcache::testing::free_port()) + " --state-dir " + dir_.string() +
+        " --build-dir " + STREAMCACHE_BUILD_DIR);
     ok_ = started.status == 0;
     if (!ok_) std::fprintf(stderr, "the local stack did not start:\n%s\n", started.output.c_str());
   }
-  ~Stack() { (void)run("bash " + script() + " stop --state-dir " + dir_.string()); }
+  ~Stack() { (void)run_shell("bash " + script() + " stop --state-dir " + dir_.string()); }
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
 
@@ -123,7 +108,7 @@ class Stack {
 };
 
 std::optional<WrkFigures> wrk(const std::string& args, const std::string& url) {
-  const CommandResult r = run("wrk --latency " + args + " " + url);
+  const ShellResult r = run_shell("wrk --latency " + args + " " + url);
   auto figures = parse_wrk(r.output);
   if (!figures) std::fprintf(stderr, "wrk failed:\n%s\n", r.output.c_str());
   return figures;
@@ -148,7 +133,7 @@ int main(int argc, char** argv) {
     if (arg.rfind("--seconds=", 0) == 0) seconds = std::atoi(arg.c_str() + 10);
     if (arg.rfind("--connections=", 0) == 0) connections = std::atoi(arg.c_str() + 14);
   }
-  if (run("command -v wrk").status != 0) {
+  if (run_shell("command -v wrk").status != 0) {
     std::fprintf(stderr, "bench_local: wrk is missing (./dev setup installs it)\n");
     return 1;
   }
@@ -156,9 +141,10 @@ int main(int argc, char** argv) {
   if (!stack.ok()) return 1;
 
   // One cached item for the hit workload (PUT writes it through to Redis).
-  const CommandResult put = run("curl -sS -o /dev/null -w '%{http_code}' -X PUT " + stack.url() +
-                                "/items/bench-hit -H 'content-type: application/json' "
-                                "-d '{\"name\":\"bench\",\"price\":1.50}'");
+  const ShellResult put =
+      run_shell("curl -sS -o /dev/null -w '%{http_code}' -X PUT " + stack.url() +
+                "/items/bench-hit -H 'content-type: application/json' "
+                "-d '{\"name\":\"bench\",\"price\":1.50}'");
   if (put.output.find("20") != 0) {
     std::fprintf(stderr, "could not create the hit item: %s\n", put.output.c_str());
     return 1;

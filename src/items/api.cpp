@@ -365,6 +365,30 @@ void ItemsApi::write_through(const std::string& id, Version version, const std::
   }
 }
 
+Expected<std::string, std::optional<HttpResponse>> ItemsApi::try_write(
+    const std::string& id, json::Value item, Version version, WriteCondition condition,
+    const std::string* if_match) {
+  item = canonical(std::move(item));
+  std::string text = json::serialize(item);
+  if (text.size() > kMaxItemBytes) {
+    return unexpected(
+        std::optional(problem(413, "the item exceeds DynamoDB's 400 KB item size limit")));
+  }
+  auto written = store_.put(item, condition);
+  if (!written) {
+    if (written.error().kind != StoreError::Kind::conflict) {
+      return unexpected(std::optional(store_problem(written.error())));
+    }
+    if (if_match != nullptr) {
+      return unexpected(
+          std::optional(problem(412, "item " + id + " changed; If-Match no longer matches")));
+    }
+    return unexpected(std::optional<HttpResponse>());
+  }
+  write_through(id, version, text);
+  return text;
+}
+
 HttpResponse ItemsApi::create_item(const ApiRequest& request) {
   auto body = parse_body(request, false);
   if (!body) return std::move(body.error());
@@ -432,21 +456,12 @@ HttpResponse ItemsApi::put_item(const ApiRequest& request, const std::string& id
     }
     item.set("createdAt", created);
     item.set("updatedAt", format_timestamp(now));
-    item = canonical(std::move(item));
-    std::string text = json::serialize(item);
-    if (text.size() > kMaxItemBytes) {
-      return problem(413, "the item exceeds DynamoDB's 400 KB item size limit");
-    }
-    auto written = store_.put(item, condition_for(*current));
-    if (!written) {
-      if (written.error().kind != StoreError::Kind::conflict) return store_problem(written.error());
-      if (if_match != nullptr) {
-        return problem(412, "item " + id + " changed; If-Match no longer matches");
-      }
+    auto text = try_write(id, std::move(item), version, condition_for(*current), if_match);
+    if (!text) {
+      if (text.error()) return std::move(*text.error());
       continue;  // another writer won this round: read again and retry
     }
-    write_through(id, version, text);
-    HttpResponse r = json_response(current->has_value() ? 200 : 201, std::move(text));
+    HttpResponse r = json_response(current->has_value() ? 200 : 201, std::move(*text));
     if (!current->has_value()) r.headers["location"] = "/items/" + id;
     r.headers["etag"] = etag_of(version);
     return r;
@@ -480,21 +495,12 @@ HttpResponse ItemsApi::patch_item(const ApiRequest& request, const std::string& 
     item.set("version", json::Value::integer(static_cast<std::int64_t>(version)));
     item.set("updatedAt", format_timestamp(now));
     if (!item.get_string("createdAt")) item.set("createdAt", format_timestamp(now));
-    item = canonical(std::move(item));
-    std::string text = json::serialize(item);
-    if (text.size() > kMaxItemBytes) {
-      return problem(413, "the item exceeds DynamoDB's 400 KB item size limit");
-    }
-    auto written = store_.put(item, condition_for(*current));
-    if (!written) {
-      if (written.error().kind != StoreError::Kind::conflict) return store_problem(written.error());
-      if (if_match != nullptr) {
-        return problem(412, "item " + id + " changed; If-Match no longer matches");
-      }
+    auto text = try_write(id, std::move(item), version, condition_for(*current), if_match);
+    if (!text) {
+      if (text.error()) return std::move(*text.error());
       continue;
     }
-    write_through(id, version, text);
-    HttpResponse r = json_response(200, std::move(text));
+    HttpResponse r = json_response(200, std::move(*text));
     r.headers["etag"] = etag_of(version);
     return r;
   }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,12 @@ class ItemsApi {
   // The version a re-create must reach: the cached tombstone's (deleted + 1), if one is seen.
   std::optional<Version> recreate_floor(const std::string& id);
   void write_through(const std::string& id, Version version, const std::string& body);
+  // One attempt of a read-modify-write (PUT, PATCH): the conditional put, then the write-through.
+  // The stored body; or an error holding the response to answer (413, 412, 5xx), or holding
+  // nothing when a concurrent writer won and the caller should read again and retry.
+  Expected<std::string, std::optional<lambda::events::HttpResponse>> try_write(
+      const std::string& id, json::Value item, Version version, WriteCondition condition,
+      const std::string* if_match);
   std::int64_t now_us() const;
 
   ItemStore& store_;

@@ -30,6 +30,9 @@ struct Number {
 
 enum class Type { null, boolean, number, string, array, object };
 
+// "null", "a boolean", "a number", "a string", "an array", "an object": for error messages.
+std::string_view type_name(Type type);
+
 class Value {
  public:
   // Defined after Member: clang needs Member complete to destroy an Object.

@@ -15,21 +15,7 @@ namespace {
 using json::Value;
 
 std::string type_name(const Value& v) {
-  switch (v.type()) {
-    case json::Type::null:
-      return "null";
-    case json::Type::boolean:
-      return "a boolean";
-    case json::Type::number:
-      return "a number";
-    case json::Type::string:
-      return "a string";
-    case json::Type::array:
-      return "an array";
-    case json::Type::object:
-      return "an object";
-  }
-  return "a value";
+  return std::string(json::type_name(v.type()));
 }
 
 // Reads one JSON object; the first error wins and names its path. Unknown members are errors too

@@ -22,28 +22,13 @@ namespace {
 
 using namespace streamcache;
 using streamcache::testing::Process;
+using streamcache::testing::run_shell;
+using streamcache::testing::ShellResult;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 // The API function's timeout in the test's stack config: short, so the timeout case is quick.
 constexpr int kApiTimeoutSeconds = 3;
-
-struct CommandResult {
-  int status = -1;
-  std::string output;
-};
-
-CommandResult run_command(const std::string& command) {
-  CommandResult result;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
-  if (!pipe) return result;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe.get()))
-    result.output.append(buffer, n);
-  const int status = ::pclose(pipe.release());
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path);
@@ -65,7 +50,7 @@ class LocalStack : public ::testing::Test {
     dynamodb_port_ = streamcache::testing::free_port();
     redis_port_ = streamcache::testing::free_port();
     write_test_config();
-    const CommandResult started = run_command(
+    const ShellResult started = run_shell(
         "bash " + source("tools/local-stack.sh").string() + " run --detach --api-port " +
         std::to_string(api_port_) + " --dynamodb-port " + std::to_string(dynamodb_port_) +
         " --redis-port " + std::to_string(redis_port_) + " --state-dir " + dir_.string() +
@@ -76,8 +61,8 @@ class LocalStack : public ::testing::Test {
 
   static void TearDownTestSuite() {
     restarted_redis_.reset();
-    (void)run_command("bash " + source("tools/local-stack.sh").string() + " stop --state-dir " +
-                      dir_.string());
+    (void)run_shell("bash " + source("tools/local-stack.sh").string() + " stop --state-dir " +
+                    dir_.string());
   }
 
   void SetUp() override {
@@ -179,7 +164,7 @@ class LocalStack : public ::testing::Test {
     std::string command = "redis-cli -h 127.0.0.1 -p " + std::to_string(redis_port_);
     for (const auto& a : args)
       command += " '" + a + "'";
-    return run_command(command).output;
+    return run_shell(command).output;
   }
 
   static std::string create(const std::string& id, const std::string& name) {

@@ -164,6 +164,18 @@ bool port_open(int port) {
   return ok;
 }
 
+ShellResult run_shell(const std::string& command) {
+  ShellResult result;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
+  if (!pipe) return result;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe.get()))
+    result.output.append(buffer, n);
+  const int status = ::pclose(pipe.release());
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
 std::filesystem::path make_log_dir(const std::string& name) {
   std::filesystem::path base;
   if (const char* source = std::getenv("STREAMCACHE_SOURCE_DIR")) {
@@ -174,7 +186,8 @@ std::filesystem::path make_log_dir(const std::string& name) {
   std::filesystem::create_directories(base);
   // mkdtemp: every server of a test binary gets its own directory, even with the same name.
   std::string pattern = (base / (name + "-" + std::to_string(::getpid()) + "-XXXXXX")).string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed in " + base.string());
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error("mkdtemp failed in " + base.string());
   return pattern;
 }
 

@@ -57,6 +57,13 @@ int free_port();
 // True when something accepts TCP connections on 127.0.0.1:port.
 bool port_open(int port);
 
+struct ShellResult {
+  int status = -1;     // exit code; -1 when it did not exit normally
+  std::string output;  // stdout and stderr, interleaved
+};
+// Runs a command line with /bin/sh and waits for it (scripts under test, wrk, redis-cli).
+ShellResult run_shell(const std::string& command);
+
 // A fresh directory under build/test-logs (or $TMPDIR) for one test binary's files.
 std::filesystem::path make_log_dir(const std::string& name);
 

@@ -89,24 +89,6 @@ std::optional<std::string> decode_base64(std::string_view text) {
 
 namespace detail {
 
-std::string_view type_name(json::Type type) {
-  switch (type) {
-    case json::Type::null:
-      return "null";
-    case json::Type::boolean:
-      return "a boolean";
-    case json::Type::number:
-      return "a number";
-    case json::Type::string:
-      return "a string";
-    case json::Type::array:
-      return "an array";
-    case json::Type::object:
-      return "an object";
-  }
-  return "unknown";
-}
-
 void ErrorSink::fail(std::string field, std::string_view problem) {
   if (error_) return;
   std::string message =

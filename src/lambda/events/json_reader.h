@@ -59,7 +59,7 @@ class ObjectReader {
   ErrorSink* sink_;
 };
 
-std::string_view type_name(json::Type type);
+using json::type_name;
 
 // Writers for the serializers: empty maps and lists can be omitted or written as null.
 json::Value to_json(const StringMap& map);
