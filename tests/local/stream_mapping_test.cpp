@@ -3,6 +3,7 @@
 // so TRIM_HORIZON reads them as one batch and the retry paths are deterministic.
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -118,9 +119,15 @@ TEST_F(StreamMappingTest, DeliversRecordsInOrder) {
     seqs.push_back(l.substr(l.rfind(' ') + 1));
   EXPECT_LT(seqs[0], seqs[1]);
   EXPECT_FALSE(fs::exists(dir_ / "failures.jsonl"));
-  auto health = json::parse(host_->health());
+  // The counter moves when the invocation's result is in, a moment after the probe logged it.
+  std::optional<json::Value> health;
+  EXPECT_TRUE(testing::wait_until([&] {
+    auto h = json::parse(host_->health());
+    if (!h) return false;
+    health = std::move(*h);
+    return health->find("eventSourceMapping")->get_int("recordsDelivered") == 3;
+  })) << (health ? json::serialize(*health) : std::string("no health document"));
   ASSERT_TRUE(health);
-  EXPECT_EQ(health->find("eventSourceMapping")->get_int("recordsDelivered"), 3);
   EXPECT_NE(health->find("eventSourceMapping")->get_string("streamArn")->find("table/items/stream"),
             std::string::npos);
 }
@@ -130,7 +137,11 @@ TEST_F(StreamMappingTest, PartialFailureRetriesFromTheFailedRecordThenGoesToTheD
   put("y", "fail");
   put("z");
   start(R"({"batch_size":10,"maximum_retry_attempts":1})");
-  ASSERT_TRUE(testing::wait_until([&] { return fs::exists(dir_ / "failures.jsonl"); }));
+  // The file may exist a moment before its line is complete: wait for the line.
+  ASSERT_TRUE(testing::wait_until([&] {
+    const auto lines = read_lines(dir_ / "failures.jsonl");
+    return !lines.empty() && json::parse(lines.front()).has_value();
+  }));
   // x is checkpointed after the first attempt; the retry starts at y; then y and z are given up.
   EXPECT_EQ(deliveries(), (std::vector<std::string>{"ok x", "fail y", "ok z", "fail y", "ok z"}));
   const auto failures = read_lines(dir_ / "failures.jsonl");
