@@ -69,16 +69,16 @@ Expected<StreamOp, std::string> plan_record(const events::DynamoDbRecord& record
 Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json) {
   auto parsed = json::parse(event_json);
   if (!parsed) return unexpected("the event is not JSON: " + parsed.error().message);
-  const json::Value* records = parsed->find("Records");
+  json::Value* records = parsed->find("Records");
   if (records == nullptr || !records->is_array()) {
     return unexpected(std::string("the event has no Records array"));
   }
   StreamPlan plan;
   plan.sequence_numbers.reserve(records->as_array().size());
   plan.ops.reserve(records->as_array().size());
-  for (const json::Value& raw : records->as_array()) {
+  for (json::Value& raw : records->as_array()) {
     std::size_t index = plan.sequence_numbers.size();
-    auto record = events::read_dynamodb_record(raw);
+    auto record = events::read_dynamodb_record(std::move(raw));  // takes only the images
     std::string sequence;
     if (record) {
       sequence = record->dynamodb.sequence_number;

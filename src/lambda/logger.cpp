@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/env.h"
+#include "common/utf8.h"
 #include "json/json.h"
 
 namespace streamcache::lambda {
@@ -24,35 +25,6 @@ bool iequals_upper(std::string_view text, std::string_view upper) {
     if (ascii_upper(text[i]) != upper[i]) return false;
   }
   return true;
-}
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not valid.
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  std::size_t n = 0;
-  unsigned char min_second = 0x80;
-  unsigned char max_second = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) min_second = 0xA0;  // no overlong forms
-    if (c == 0xED) max_second = 0x9F;  // no UTF-16 surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) min_second = 0x90;
-    if (c == 0xF4) max_second = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > text.size()) return 0;
-  if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
 }
 
 // Civil UTC date by arithmetic: gmtime_r would read the time zone file on first use.
@@ -100,21 +72,6 @@ std::string_view to_string(LogLevel level) {
       return "ERROR";
   }
   return "INFO";
-}
-
-std::string to_valid_utf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    if (const std::size_t n = utf8_sequence_length(text, i); n > 0) {
-      out.append(text.substr(i, n));
-      i += n;
-    } else {
-      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
-      ++i;
-    }
-  }
-  return out;
 }
 
 std::string format_log_line(LogLevel level, std::string_view message, std::string_view request_id,

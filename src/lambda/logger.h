@@ -17,9 +17,6 @@ namespace streamcache::lambda::detail {
 std::optional<LogLevel> parse_log_level(std::string_view text);
 std::string_view to_string(LogLevel level);  // "DEBUG", "INFO", "WARN", "ERROR"
 
-// Replaces bytes that are not valid UTF-8 with U+FFFD, so any exception text makes valid JSON.
-std::string to_valid_utf8(std::string_view text);
-
 // One line, newline-terminated:
 // {"timestamp":"...Z","level":"INFO","message":"...","requestId":"..."[,"name":"value"...]}
 // requestId is left out when empty.

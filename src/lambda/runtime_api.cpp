@@ -9,6 +9,7 @@
 
 #include <cxxabi.h>
 
+#include "common/utf8.h"
 #include "json/json.h"
 
 namespace streamcache::lambda {

@@ -55,7 +55,4 @@ GatewayResponse gateway_error(int status, std::string_view message);
 // "21/Apr/2020:15:08:21 +0000", requestContext.time's format.
 std::string format_request_time(std::chrono::system_clock::time_point time);
 
-// True when the bytes are valid UTF-8 (no overlongs, no surrogates).
-bool is_valid_utf8(std::string_view text);
-
 }  // namespace streamcache::local

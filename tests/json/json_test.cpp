@@ -47,6 +47,19 @@ TEST(Json, RejectsMalformedInputWithOffset) {
   }
 }
 
+TEST(Json, RejectsInvalidUtf8AnywhereNamingTheFirstBadByte) {
+  auto in_string = parse("{\"a\":\"ok\",\"b\":\"\xc0\xaf\"}");  // overlong "/"
+  ASSERT_FALSE(in_string);
+  EXPECT_EQ(in_string.error().message, "invalid UTF-8 at offset 15");
+  EXPECT_EQ(in_string.error().offset, 15u);
+  EXPECT_FALSE(parse("[\"\xed\xa0\x80\"]"));  // a UTF-16 surrogate
+  EXPECT_FALSE(parse("{\"k\xff\":1}"));       // in a key
+  EXPECT_FALSE(parse("[1]\xc3"));             // after the document
+  // Escapes are not raw bytes: a valid pair decodes, a lone surrogate escape is refused.
+  EXPECT_TRUE(parse(R"("\ud83d\ude00")"));
+  EXPECT_FALSE(parse(R"("\ud83d")"));
+}
+
 TEST(Json, RejectsNestingBeyondTheLimit) {
   std::string deep(kMaxDepth + 1, '[');
   deep += std::string(kMaxDepth + 1, ']');

@@ -266,6 +266,26 @@ TEST(DynamoDbEvent, ToleratesMissingOptionalMembers) {
   EXPECT_FALSE(record->is_ttl_delete());
 }
 
+TEST(DynamoDbEvent, MovingReaderTakesTheImagesAndReadsTheSame) {
+  const json::Value batch = parse_json(kDynamoDbBatch);
+  for (const json::Value& record : batch.find("Records")->as_array()) {
+    auto copied = read_dynamodb_record(record);
+    json::Value owned = record;
+    auto moved = read_dynamodb_record(std::move(owned));
+    ASSERT_TRUE(copied && moved);
+    EXPECT_EQ(*moved, *copied);
+    const json::Value& db = *owned.find("dynamodb");  // left with everything but the images
+    EXPECT_EQ(db.get_string("SequenceNumber"), copied->dynamodb.sequence_number);
+    for (const char* image : {"Keys", "NewImage", "OldImage"}) {
+      EXPECT_TRUE(db.find(image) == nullptr || db.find(image)->is_null()) << image;
+    }
+  }
+  auto bad =
+      read_dynamodb_record(parse_json(R"({"eventName":"INSERT","dynamodb":{"OldImage":[]}})"));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "dynamodb.OldImage: expected an object, got an array");
+}
+
 TEST(BatchResponse, SerializesAndParses) {
   BatchResponse response{{{"111"}, {"333"}}};
   EXPECT_EQ(serialize(response),

@@ -203,15 +203,6 @@ TEST(Logging, TimestampsAreUtcCalendarDates) {
   EXPECT_EQ(line(0), "1970-01-01T00:00:00.000Z");
 }
 
-TEST(Logging, Utf8RepairKeepsValidTextAndReplacesTheRest) {
-  EXPECT_EQ(to_valid_utf8("plain"), "plain");
-  EXPECT_EQ(to_valid_utf8("\xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"),
-            "\xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
-  EXPECT_EQ(to_valid_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong "/"
-  EXPECT_EQ(to_valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-  EXPECT_EQ(to_valid_utf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // truncated
-}
-
 class Pipe {
  public:
   Pipe() {

@@ -136,14 +136,5 @@ TEST(GatewayError, IsAMessageObject) {
   EXPECT_EQ(e.body, R"({"message":"Not Found"})");
 }
 
-TEST(Utf8, ValidatesSequences) {
-  EXPECT_TRUE(is_valid_utf8("plain ascii"));
-  EXPECT_TRUE(is_valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));
-  EXPECT_FALSE(is_valid_utf8("\xc3"));
-  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong
-  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
-  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
-}
-
 }  // namespace
 }  // namespace streamcache::local

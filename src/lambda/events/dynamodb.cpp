@@ -1,5 +1,6 @@
 #include "lambda/events/dynamodb.h"
 
+#include <array>
 #include <utility>
 
 #include "lambda/events/json_reader.h"
@@ -76,6 +77,25 @@ EventResult<DynamoDbRecord> read_dynamodb_record(const json::Value& record) {
   DynamoDbRecord r = read_record(&record, "", sink);
   if (sink.failed()) return unexpected(sink.error());
   return r;
+}
+
+EventResult<DynamoDbRecord> read_dynamodb_record(json::Value&& record) {
+  // The images are most of a record's bytes: move them out and let the reader see them absent.
+  // Anything that is not an object stays in place, for the reader to report.
+  constexpr std::array<std::string_view, 3> kImageNames = {"Keys", "NewImage", "OldImage"};
+  std::array<json::Value, 3> images;
+  if (json::Value* db = record.find("dynamodb"); db != nullptr && db->is_object()) {
+    for (std::size_t i = 0; i < 3; ++i) {
+      json::Value* image = db->find(kImageNames[i]);
+      if (image != nullptr && image->is_object()) images[i] = std::exchange(*image, json::Value());
+    }
+  }
+  auto read = read_dynamodb_record(std::as_const(record));
+  if (!read) return read;
+  read->dynamodb.keys = std::move(images[0]);
+  read->dynamodb.new_image = std::move(images[1]);
+  read->dynamodb.old_image = std::move(images[2]);
+  return read;
 }
 
 EventResult<DynamoDbEvent> read_dynamodb_event(const json::Value& event) {

@@ -58,6 +58,8 @@ EventResult<DynamoDbEvent> read_dynamodb_event(const json::Value& event);
 EventResult<DynamoDbEvent> parse_dynamodb_event(std::string_view event_json);
 // One record (what an element of "Records" holds).
 EventResult<DynamoDbRecord> read_dynamodb_record(const json::Value& record);
+// The same, moving the images (Keys, NewImage, OldImage) out of `record` instead of copying them.
+EventResult<DynamoDbRecord> read_dynamodb_record(json::Value&& record);
 json::Value to_json(const DynamoDbEvent& event);
 json::Value to_json(const DynamoDbRecord& record);
 
