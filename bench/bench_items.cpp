@@ -120,14 +120,11 @@ struct Figures {
 class Context {
  public:
   Context(const testing::RedisServer& redis, const testing::MotoServer& moto) {
-    const EnvLookup env =
-        fixed_env({{"TABLE_NAME", kTable},
-                   {"REDIS_URL", "redis://127.0.0.1:" + std::to_string(redis.port())},
-                   {"AWS_ENDPOINT_URL", moto.endpoint()},
-                   {"AWS_REGION", "us-east-1"},
-                   {"AWS_ACCESS_KEY_ID", "testing"},
-                   {"AWS_SECRET_ACCESS_KEY", "testing"},
-                   {"AWS_LAMBDA_FUNCTION_NAME", "bench"}});
+    auto variables = moto.aws_env();
+    variables.insert({{"TABLE_NAME", kTable},
+                      {"REDIS_URL", redis.url()},
+                      {"AWS_LAMBDA_FUNCTION_NAME", "bench"}});
+    const EnvLookup env = fixed_env(std::move(variables));
     auto clients = items::create_clients(env);
     if (!clients) throw std::runtime_error("create_clients: " + clients.error());
     clients_ = std::move(*clients);

@@ -17,6 +17,7 @@
 #include "lambda/runtime_api_server.h"
 #include "support/process.h"
 #include "support/servers.h"
+#include "support/shared_servers.h"
 #include "support/wait.h"
 
 namespace {
@@ -25,7 +26,6 @@ using namespace streamcache;
 using lambda::testing::Post;
 using lambda::testing::QueuedInvocation;
 using lambda::testing::RuntimeApiServer;
-using streamcache::testing::MotoServer;
 using streamcache::testing::Process;
 using streamcache::testing::RedisServer;
 
@@ -77,23 +77,17 @@ std::string batch(json::Array records) {
   return json::serialize(object({{"Records", json::Value(std::move(records))}}));
 }
 
-class Functions : public ::testing::Test {
- protected:
+class Functions : public streamcache::testing::WithRedisAndMoto<Functions> {
+ public:
   static void SetUpTestSuite() {
     log_dir_ = streamcache::testing::make_log_dir("functions");
-    redis_ = std::make_unique<RedisServer>();
-    moto_ = std::make_unique<MotoServer>();
-  }
-  static void TearDownTestSuite() {
-    redis_.reset();
-    moto_.reset();
+    WithRedisAndMoto::SetUpTestSuite();
   }
 
+ protected:
   void SetUp() override {
-    moto_->reset();
-    if (!redis_->running()) redis_->restart();
-    (void)redis_->cli({"FLUSHALL"});
-    auto client = aws::DynamoDbClient::from_env(fixed_env(aws_env()));
+    reset_servers();
+    auto client = aws::DynamoDbClient::from_env(fixed_env(moto_->aws_env()));
     ASSERT_TRUE(client) << client.error();
     dynamodb_ = std::make_unique<aws::DynamoDbClient>(std::move(*client));
     aws::CreateTableRequest create;
@@ -112,13 +106,6 @@ class Functions : public ::testing::Test {
     processes_.clear();  // before the Runtime API servers go away
   }
 
-  static std::map<std::string, std::string, std::less<>> aws_env() {
-    return {{"AWS_ENDPOINT_URL", moto_->endpoint()},
-            {"AWS_REGION", "us-east-1"},
-            {"AWS_ACCESS_KEY_ID", "testing"},
-            {"AWS_SECRET_ACCESS_KEY", "testing"}};
-  }
-
   void start(const std::string& name, const char* bootstrap, RuntimeApiServer& server,
              std::map<std::string, std::string> extra = {}) {
     std::map<std::string, std::string> env = {{"AWS_LAMBDA_RUNTIME_API", server.endpoint()},
@@ -127,7 +114,7 @@ class Functions : public ::testing::Test {
                                               {"REDIS_URL", redis_->url()},
                                               {"LOG_LEVEL", "info"},
                                               {"AWS_MAX_ATTEMPTS", "2"}};
-    for (const auto& [k, v] : aws_env())
+    for (const auto& [k, v] : moto_->aws_env())
       env[k] = v;
     for (const auto& [k, v] : extra)
       env[k] = v;
@@ -172,8 +159,6 @@ class Functions : public ::testing::Test {
   }
 
   static inline std::filesystem::path log_dir_;
-  static inline std::unique_ptr<RedisServer> redis_;
-  static inline std::unique_ptr<MotoServer> moto_;
   std::unique_ptr<aws::DynamoDbClient> dynamodb_;
   RuntimeApiServer api_server_;
   RuntimeApiServer stream_server_;
@@ -333,7 +318,7 @@ TEST_F(Functions, RedisAuthTokenComesFromSecretsManager) {
   RedisServer secured(RedisServer::Options{
       .extra_args = {"--requirepass", "s3cret-token"}, .plain_port = true, .tls_port = false});
   auto service = aws::secrets_manager_service();
-  auto config = aws::load_client_config(fixed_env(aws_env()), service);
+  auto config = aws::load_client_config(fixed_env(moto_->aws_env()), service);
   ASSERT_TRUE(config) << config.error();
   aws::ServiceClient secrets(service, std::move(*config));
   auto created =

@@ -7,31 +7,16 @@
 #include <gtest/gtest.h>
 
 #include "cache/redis_connection.h"
-#include "support/servers.h"
+#include "support/shared_servers.h"
 
 namespace streamcache::items {
 namespace {
 
-using streamcache::testing::MotoServer;
-using streamcache::testing::RedisServer;
-
-class Adapters : public ::testing::Test {
+class Adapters : public streamcache::testing::WithRedisAndMoto<Adapters> {
  protected:
-  static void SetUpTestSuite() {
-    redis_ = std::make_unique<RedisServer>();
-    moto_ = std::make_unique<MotoServer>();
-  }
-  static void TearDownTestSuite() {
-    redis_.reset();
-    moto_.reset();
-  }
   void SetUp() override {
-    moto_->reset();
-    (void)redis_->cli({"FLUSHALL"});
-    auto client = aws::DynamoDbClient::from_env(fixed_env({{"AWS_ENDPOINT_URL", moto_->endpoint()},
-                                                           {"AWS_REGION", "us-east-1"},
-                                                           {"AWS_ACCESS_KEY_ID", "testing"},
-                                                           {"AWS_SECRET_ACCESS_KEY", "testing"}}));
+    reset_servers();
+    auto client = aws::DynamoDbClient::from_env(fixed_env(moto_->aws_env()));
     ASSERT_TRUE(client) << client.error();
     dynamodb_ = std::make_unique<aws::DynamoDbClient>(std::move(*client));
     aws::CreateTableRequest create;
@@ -42,8 +27,6 @@ class Adapters : public ::testing::Test {
   }
   static json::Value item(std::string_view text) { return *json::parse(text); }
 
-  static inline std::unique_ptr<RedisServer> redis_;
-  static inline std::unique_ptr<MotoServer> moto_;
   std::unique_ptr<aws::DynamoDbClient> dynamodb_;
   std::unique_ptr<DynamoItemStore> store_;
 };

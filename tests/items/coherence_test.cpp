@@ -14,22 +14,12 @@
 #include "items/adapters.h"
 #include "items/api.h"
 #include "items/stream.h"
-#include "support/servers.h"
+#include "support/shared_servers.h"
 
 namespace streamcache::items {
 namespace {
 
-using streamcache::testing::MotoServer;
-using streamcache::testing::RedisServer;
-
 constexpr const char* kTable = "coherence";
-
-std::map<std::string, std::string, std::less<>> aws_env(const MotoServer& moto) {
-  return {{"AWS_ENDPOINT_URL", moto.endpoint()},
-          {"AWS_REGION", "us-east-1"},
-          {"AWS_ACCESS_KEY_ID", "testing"},
-          {"AWS_SECRET_ACCESS_KEY", "testing"}};
-}
 
 // Every record the table's stream holds so far, as Lambda event records (GetRecords' shape is
 // the event record's shape).
@@ -70,18 +60,8 @@ class StreamReader {
   std::map<std::string, std::string> iterators_;
 };
 
-class Coherence : public ::testing::TestWithParam<unsigned> {
- protected:
-  static void SetUpTestSuite() {
-    redis_ = std::make_unique<RedisServer>();
-    moto_ = std::make_unique<MotoServer>();
-  }
-  static void TearDownTestSuite() {
-    redis_.reset();
-    moto_.reset();
-  }
-  static inline std::unique_ptr<RedisServer> redis_;
-  static inline std::unique_ptr<MotoServer> moto_;
+class Coherence
+    : public streamcache::testing::WithRedisAndMoto<Coherence, ::testing::TestWithParam<unsigned>> {
 };
 
 std::string batch_of(std::vector<json::Value> records) {
@@ -91,9 +71,8 @@ std::string batch_of(std::vector<json::Value> records) {
 }
 
 TEST_P(Coherence, CacheConvergesToTheTable) {
-  moto_->reset();
-  (void)redis_->cli({"FLUSHALL"});
-  auto env = fixed_env(aws_env(*moto_));
+  reset_servers();
+  auto env = fixed_env(moto_->aws_env());
   auto dynamodb = aws::DynamoDbClient::from_env(env);
   ASSERT_TRUE(dynamodb) << dynamodb.error();
   aws::CreateTableRequest create;

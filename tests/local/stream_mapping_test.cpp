@@ -12,7 +12,7 @@
 #include "json/json.h"
 #include "local/host.h"
 #include "support/process.h"
-#include "support/servers.h"
+#include "support/shared_servers.h"
 #include "support/wait.h"
 
 namespace streamcache::local {
@@ -30,11 +30,8 @@ std::vector<std::string> read_lines(const fs::path& file) {
   return out;
 }
 
-class StreamMappingTest : public ::testing::Test {
+class StreamMappingTest : public testing::WithMoto<StreamMappingTest> {
  protected:
-  static void SetUpTestSuite() { moto_ = std::make_unique<testing::MotoServer>(); }
-  static void TearDownTestSuite() { moto_.reset(); }
-
   void SetUp() override {
     moto_->reset();
     dir_ = testing::make_log_dir("local_stream");
@@ -92,7 +89,6 @@ class StreamMappingTest : public ::testing::Test {
     }
   }
 
-  static std::unique_ptr<testing::MotoServer> moto_;
   fs::path dir_;
   std::unique_ptr<aws::DynamoDbClient> db_;
   std::mutex mutex_;
@@ -103,8 +99,6 @@ class StreamMappingTest : public ::testing::Test {
   }};
   std::unique_ptr<LocalHost> host_;
 };
-
-std::unique_ptr<testing::MotoServer> StreamMappingTest::moto_;
 
 TEST_F(StreamMappingTest, DeliversRecordsInOrder) {
   put("a");

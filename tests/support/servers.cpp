@@ -137,4 +137,11 @@ void MotoServer::reset() const {
   capture("curl -sk -X POST " + endpoint() + "/moto-api/reset");
 }
 
+std::map<std::string, std::string, std::less<>> MotoServer::aws_env() const {
+  return {{"AWS_ENDPOINT_URL", endpoint()},
+          {"AWS_REGION", "us-east-1"},
+          {"AWS_ACCESS_KEY_ID", "testing"},
+          {"AWS_SECRET_ACCESS_KEY", "testing"}};
+}
+
 }  // namespace streamcache::testing

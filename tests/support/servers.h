@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +66,8 @@ class MotoServer {
   }
   // Drops every resource (POST /moto-api/reset): isolates tests sharing one server.
   void reset() const;
+  // What an AWS client needs to talk to this server: endpoint, region and dummy credentials.
+  [[nodiscard]] std::map<std::string, std::string, std::less<>> aws_env() const;
 
  private:
   std::filesystem::path dir_;

@@ -5,16 +5,14 @@
 
 #include "aws/dynamodb.h"
 #include "aws/dynamodb_streams.h"
-#include "support/servers.h"
+#include "support/shared_servers.h"
 #include "test_config.h"
 
 namespace streamcache::aws {
 namespace {
 
-class DynamoDbMoto : public ::testing::Test {
+class DynamoDbMoto : public testing::WithMoto<DynamoDbMoto> {
  protected:
-  static void SetUpTestSuite() { moto_ = std::make_unique<testing::MotoServer>(); }
-  static void TearDownTestSuite() { moto_.reset(); }
   void SetUp() override {
     moto_->reset();
     auto created = db_.create_table(CreateTableRequest{
@@ -30,12 +28,10 @@ class DynamoDbMoto : public ::testing::Test {
             {"body", AttributeValue::string(body)}};
   }
 
-  static std::unique_ptr<testing::MotoServer> moto_;
   DynamoDbClient db_{testing::local_config(moto_->endpoint())};
   DynamoDbStreamsClient streams_{testing::local_config(moto_->endpoint())};
   TableDescription table_;
 };
-std::unique_ptr<testing::MotoServer> DynamoDbMoto::moto_;
 
 TEST_F(DynamoDbMoto, CreateTableWithStreamAndDescribeIt) {
   EXPECT_EQ(table_.name, "items");
