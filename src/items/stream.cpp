@@ -57,6 +57,11 @@ Expected<StreamOp, std::string> plan_record(const events::DynamoDbRecord& record
   if (ddb.new_image.is_null()) return op;  // KEYS_ONLY / OLD_IMAGE streams
   auto new_image = decode_map(ddb.new_image, "NewImage");
   if (!new_image) return unexpected(new_image.error());
+  // DynamoDB never sends this; a damaged event must not put one item's body under another's key.
+  if (const std::string* image_id = aws::find_string(*new_image, "id");
+      image_id == nullptr || *image_id != op.id) {
+    return unexpected(std::string("NewImage's `id` differs from the one in Keys"));
+  }
   // Items written by other tools without a version cannot be ordered: drop the cached copy.
   if (auto v = version_in(*new_image)) {
     op.kind = StreamOp::Kind::apply;

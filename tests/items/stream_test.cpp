@@ -133,11 +133,13 @@ TEST(StreamApply, PoisonRecordsAreSkippedNotBlocking) {
   bad_type.set("eventName", json::Value::integer(42));
   auto out = run(batch({record("INSERT", "1", "a", R"({"id":{"S":"a"},"bad":{"Q":"1"}})", {}),
                         bad_type, record("INSERT", "3", "", image("", 1), {}),
-                        record("INSERT", "4", "ok", image("ok", 1), {})}),
+                        record("MODIFY", "4", "a", image("b", 2), {}),  // ids disagree
+                        record("INSERT", "5", "ok", image("ok", 1), {})}),
                  cache);
-  EXPECT_EQ(out.skipped, 3);
+  EXPECT_EQ(out.skipped, 4);
   EXPECT_EQ(out.applied, 1);
   EXPECT_TRUE(out.response.batch_item_failures.empty());
+  EXPECT_FALSE(cache.entries.contains("a"));
 }
 
 TEST(StreamApply, UndecodableEventIsAnError) {
