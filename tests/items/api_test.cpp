@@ -302,6 +302,8 @@ TEST_F(ItemsApiTest, RecreateWithAClockBehindTheDeletedVersionStillWins) {
 
 TEST_F(ItemsApiTest, BadBodiesGetSpecificProblems) {
   expect_problem(call(v2_event("POST", "/items", kJson, "{\"a\":")), 400, "malformed JSON");
+  expect_problem(call(v2_event("POST", "/items", kJson, R"({"a":"\udc00"})")), 400,
+                 "not valid UTF-8");
   expect_problem(call(v2_event("POST", "/items", kJson, "[1]")), 400, "JSON object");
   expect_problem(call(v2_event("POST", "/items", kJson, R"({"id":"a b"})")), 400, "`id` must be");
   expect_problem(call(v2_event("POST", "/items", kJson, R"({"version":3})")), 400, "owned");

@@ -5,7 +5,6 @@
 // model.
 #include <cstdint>
 #include <map>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -19,156 +18,19 @@
 #include "lambda/events/common.h"
 #include "lambda/events/http.h"
 #include "lambda/logger.h"
+#include "support/json_mutator.h"
 
 namespace streamcache::items {
 namespace {
 
 namespace events = lambda::events;
+using streamcache::testing::JsonMutator;
 using testing::FakeCache;
 using testing::FakeStore;
 
 constexpr std::uint32_t kSeed = 20261124;
 constexpr int kApiCases = 4000;
 constexpr int kStreamCases = 1500;
-
-// Fragments that reach edge cases sooner than random bytes do.
-const std::vector<std::string> kTokens = {"\"",
-                                          "\\",
-                                          "{",
-                                          "}",
-                                          "[",
-                                          "]",
-                                          ",",
-                                          ":",
-                                          "null",
-                                          "true",
-                                          "-0",
-                                          "1e999",
-                                          "0.0000001",
-                                          "123456789012345678901234567890123456789012",
-                                          "\"\\ud800\"",
-                                          "\"\\u0000\"",
-                                          "\xff",
-                                          "\xc0\xaf",
-                                          "\xed\xa0\x80",
-                                          "\"id\"",
-                                          "\"version\"",
-                                          "\"createdAt\"",
-                                          "\"body\"",
-                                          "\"isBase64Encoded\"",
-                                          "\"headers\"",
-                                          "\"If-Match\"",
-                                          "\"*\"",
-                                          "\"W/\\\"1\\\"\"",
-                                          "\"%2F\"",
-                                          "\"/items/\"",
-                                          "\"N\"",
-                                          "\"S\"",
-                                          "\"M\"",
-                                          "\"L\"",
-                                          "\"SS\"",
-                                          "\"NS\"",
-                                          "\"B\"",
-                                          "\"BOOL\"",
-                                          "\"NULL\"",
-                                          "\"REMOVE\"",
-                                          "\"Keys\"",
-                                          "\"NewImage\"",
-                                          "\"OldImage\"",
-                                          "\"=\"",
-                                          "\"AAAA\"",
-                                          "\"\""};
-
-class Mutator {
- public:
-  explicit Mutator(std::uint32_t seed) : rng_(seed) {}
-
-  int below(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
-  bool coin() { return below(2) == 0; }
-
-  // Byte-level damage: flips, cuts, repeats, splices of tokens, truncation.
-  std::string bytes(std::string text) {
-    for (int n = 1 + below(4); n > 0; --n) {
-      const std::size_t at = text.empty() ? 0 : static_cast<std::size_t>(below(int(text.size())));
-      switch (below(5)) {
-        case 0:
-          if (!text.empty()) text[at] = static_cast<char>(below(256));
-          break;
-        case 1:
-          text.erase(at, static_cast<std::size_t>(below(16)));
-          break;
-        case 2:
-          text.insert(at, text.substr(at, static_cast<std::size_t>(below(32))));
-          break;
-        case 3:
-          text.insert(at, kTokens[static_cast<std::size_t>(below(int(kTokens.size())))]);
-          break;
-        default:
-          text.resize(at);
-      }
-    }
-    return text;
-  }
-
-  // Tree-level damage: a value of another type, a removed member, a duplicated member.
-  void tree(json::Value& root) {
-    std::vector<json::Value*> nodes;
-    collect(root, nodes);
-    json::Value& target = *nodes[static_cast<std::size_t>(below(int(nodes.size())))];
-    if (target.is_object() && !target.as_object().empty() && coin()) {
-      auto& members = target.as_object();
-      const auto i = static_cast<std::size_t>(below(int(members.size())));
-      if (coin()) {
-        members.erase(members.begin() + static_cast<std::ptrdiff_t>(i));
-      } else {
-        members.push_back(json::Member{members[i].name, any_value()});
-      }
-      return;
-    }
-    target = any_value();
-  }
-
-  json::Value any_value() {
-    switch (below(9)) {
-      case 0:
-        return json::Value();
-      case 1:
-        return json::Value(coin());
-      case 2:
-        return json::Value(json::Number{coin() ? "1e400" : "-12345678901234567890.5"});
-      case 3:
-        return json::Value(kTokens[static_cast<std::size_t>(below(int(kTokens.size())))]);
-      case 4:
-        return json::Value(std::string(static_cast<std::size_t>(below(300)), 'x'));
-      case 5:
-        return json::Value(json::Object{});
-      case 6:
-        return json::Value(json::Array{json::Value(1), json::Value("a")});
-      case 7: {
-        json::Value deep(json::Array{});
-        for (int i = 0; i < 140; ++i)
-          deep = json::Value(json::Array{std::move(deep)});
-        return deep;
-      }
-      default:
-        return json::Value(std::string("\0x", 2));
-    }
-  }
-
- private:
-  static void collect(json::Value& v, std::vector<json::Value*>& out) {
-    out.push_back(&v);
-    if (v.is_object()) {
-      for (auto& m : v.as_object())
-        collect(m.value, out);
-    } else if (v.is_array()) {
-      for (auto& e : v.as_array())
-        collect(e, out);
-    }
-  }
-
-  std::mt19937 rng_;
-};
 
 json::Value object(std::initializer_list<std::pair<const char*, json::Value>> members) {
   json::Value o(json::Object{});
@@ -271,7 +133,7 @@ TEST_F(Robustness, DamagedApiEventsGetWellFormedAnswersAndNeverBreakStoredItems)
   std::int64_t now = 1'700'000'000'000'000;
   ItemsApi api(store, &cache, ApiOptions{true, [&now] { return now += 7; }});
   const std::vector<json::Value> seeds = api_seeds();
-  Mutator mutate(kSeed);
+  JsonMutator mutate(kSeed);
   int answered_2xx = 0;
   std::map<int, int> statuses;
   for (int i = 0; i < kApiCases; ++i) {
@@ -351,7 +213,7 @@ std::string stream_seed() {
 TEST_F(Robustness, DamagedStreamBatchesArePlannedOrRefusedNeverMisapplied) {
   const std::string seed_text = stream_seed();
   const json::Value seed = *json::parse(seed_text);
-  Mutator mutate(kSeed + 1);
+  JsonMutator mutate(kSeed + 1);
   FakeCache cache;
   int planned = 0;
   for (int i = 0; i < kStreamCases; ++i) {

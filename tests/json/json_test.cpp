@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/json_mutator.h"
+
 namespace streamcache::json {
 namespace {
 
@@ -47,17 +49,22 @@ TEST(Json, RejectsMalformedInputWithOffset) {
   }
 }
 
-TEST(Json, RejectsInvalidUtf8AnywhereNamingTheFirstBadByte) {
-  auto in_string = parse("{\"a\":\"ok\",\"b\":\"\xc0\xaf\"}");  // overlong "/"
-  ASSERT_FALSE(in_string);
-  EXPECT_EQ(in_string.error().message, "invalid UTF-8 at offset 15");
-  EXPECT_EQ(in_string.error().offset, 15u);
-  EXPECT_FALSE(parse("[\"\xed\xa0\x80\"]"));  // a UTF-16 surrogate
+TEST(Json, RejectsStringsThatAreNotUtf8) {
+  auto raw = parse("{\"a\":\"ok\",\"b\":\"\xc0\xaf\"}");  // overlong "/"
+  ASSERT_FALSE(raw);
+  EXPECT_EQ(raw.error().message,
+            "a string is not valid UTF-8 (raw bytes or a lone surrogate escape) at offset 18");
+  EXPECT_FALSE(parse("[\"\xed\xa0\x80\"]"));  // an encoded UTF-16 surrogate
   EXPECT_FALSE(parse("{\"k\xff\":1}"));       // in a key
   EXPECT_FALSE(parse("[1]\xc3"));             // after the document
-  // Escapes are not raw bytes: a valid pair decodes, a lone surrogate escape is refused.
-  EXPECT_TRUE(parse(R"("\ud83d\ude00")"));
+  EXPECT_FALSE(parse("[1,\xc3]"));            // outside any string
+  // Escapes decode to UTF-8: a pair is one code point, a lone surrogate of either half is refused.
+  auto pair = parse(R"("\ud83d\ude00")");
+  ASSERT_TRUE(pair);
+  EXPECT_EQ(pair->as_string(), "\xF0\x9F\x98\x80");
   EXPECT_FALSE(parse(R"("\ud83d")"));
+  EXPECT_FALSE(parse(R"("\ude00")"));
+  EXPECT_FALSE(parse(R"({"\udfff":1})"));
 }
 
 TEST(Json, RejectsNestingBeyondTheLimit) {
@@ -98,6 +105,28 @@ TEST(Json, NumberGrammar) {
     EXPECT_TRUE(is_number_text(good)) << good;
   for (std::string_view bad : {"", "-", "01", "1.", ".5", "1e", "+1", "1x", "NaN"})
     EXPECT_FALSE(is_number_text(bad)) << bad;
+}
+
+// Property: whatever damaged text parses, serializing it gives text that parses to the same value,
+// and serializing is a fixed point (so cached bodies and ETags are stable across round trips).
+TEST(Json, DamagedTextThatParsesRoundTripsExactly) {
+  const std::string seed =
+      R"({"id":"a","n":-12.50e3,"big":123456789012345678901234567890123456789,"s":"\u00e9\n\"",)"
+      R"("l":[true,false,null,{"m":{}},[]],"e":"\ud83d\ude00","z":0})";
+  streamcache::testing::JsonMutator mutate(7);
+  int parsed = 0;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string text = mutate.bytes(seed);
+    auto value = parse(text);
+    if (!value) continue;
+    ++parsed;
+    const std::string once = serialize(*value);
+    auto again = parse(once);
+    ASSERT_TRUE(again) << "input: " << text << " serialized: " << once;
+    EXPECT_EQ(*again, *value) << "input: " << text;
+    EXPECT_EQ(serialize(*again), once) << "input: " << text;
+  }
+  EXPECT_GT(parsed, 100);  // the property is exercised, not vacuous
 }
 
 }  // namespace
