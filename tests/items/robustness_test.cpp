@@ -217,15 +217,7 @@ TEST_F(Robustness, DamagedStreamBatchesArePlannedOrRefusedNeverMisapplied) {
   FakeCache cache;
   int planned = 0;
   for (int i = 0; i < kStreamCases; ++i) {
-    std::string input;
-    if (mutate.coin()) {
-      input = mutate.bytes(seed_text);
-    } else {
-      json::Value event = seed;
-      for (int n = 1 + mutate.below(3); n > 0; --n)
-        mutate.tree(event);
-      input = json::serialize(event);
-    }
+    const std::string input = mutate.damage(seed_text, seed);
     auto plan = plan_stream_batch(input);
     if (!plan) continue;  // not a batch at all: the function reports an error, Lambda retries
     ++planned;

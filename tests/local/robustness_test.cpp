@@ -34,14 +34,7 @@ TEST(LocalRobustness, DamagedStackConfigIsRefusedWithAReasonOrReadWhole) {
   JsonMutator mutate(11);
   int refused = 0;
   for (int i = 0; i < 2000; ++i) {
-    std::string text;
-    if (mutate.coin()) {
-      text = mutate.bytes(seed);
-    } else {
-      json::Value tree = seed_tree;
-      mutate.tree(tree);
-      text = json::serialize(tree);
-    }
+    const std::string text = mutate.damage(seed, seed_tree);
     auto config = parse_stack_config(text, dir, env);
     if (config) {
       // Whatever was accepted is usable: ranges hold and every function has code to run.
@@ -64,14 +57,7 @@ TEST(LocalRobustness, DamagedFunctionResponsesBecomeResponsesOrA502Reason) {
   const json::Value seed_tree = *json::parse(seed);
   JsonMutator mutate(12);
   for (int i = 0; i < 2000; ++i) {
-    std::string payload;
-    if (mutate.coin()) {
-      payload = mutate.bytes(seed);
-    } else {
-      json::Value tree = seed_tree;
-      mutate.tree(tree);
-      payload = json::serialize(tree);
-    }
+    const std::string payload = mutate.damage(seed, seed_tree);
     auto response = response_from_function(payload);
     if (!response) {
       EXPECT_FALSE(response.error().empty()) << payload;

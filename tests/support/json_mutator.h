@@ -55,6 +55,14 @@ class JsonMutator {
     return text;
   }
 
+  // Either kind of damage, half the time each; `parsed` is `text` parsed.
+  std::string damage(const std::string& text, const json::Value& parsed) {
+    if (coin()) return bytes(text);
+    json::Value copy = parsed;
+    tree(copy);
+    return json::serialize(copy);
+  }
+
   // Tree-level damage: a value of another type, a removed member, a duplicated member.
   void tree(json::Value& root) {
     std::vector<json::Value*> nodes;
