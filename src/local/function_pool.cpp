@@ -411,7 +411,8 @@ void FunctionPool::on_instance_gone(Instance& instance) {
   freed_.notify_all();
 }
 
-asio::awaitable<InvokeResult> FunctionPool::invoke(std::string payload, std::string trace_id) {
+asio::awaitable<InvokeResult> FunctionPool::invoke(std::string payload, std::string trace_id,
+                                                   InvokeMode mode) {
   auto pending = std::make_shared<Pending>();
   pending->request_id = new_request_id();
   pending->trace_id = std::move(trace_id);
@@ -428,8 +429,11 @@ asio::awaitable<InvokeResult> FunctionPool::invoke(std::string payload, std::str
   }
   pending->payload = std::move(payload);
 
-  // A warm instance, else a new one up to the limit, else wait for one (Lambda would throttle).
+  // A warm instance, else a new one up to the limit, else throttle or wait (see InvokeMode).
+  // local.max_concurrency only protects this machine, so it never throttles: callers wait.
   const int limit = function_.concurrency_limit(local_.max_concurrency);
+  const bool throttle_when_full =
+      mode == InvokeMode::synchronous && function_.reserved_concurrency >= 0;
   const auto give_up = Clock::now() + function_.timeout;
   std::shared_ptr<Instance> instance;
   while (!instance) {
@@ -452,6 +456,14 @@ asio::awaitable<InvokeResult> FunctionPool::invoke(std::string payload, std::str
       }
       instance = std::move(*spawned);
       break;
+    }
+    if (throttle_when_full) {
+      log_.line(function_.name, "throttled: all " + std::to_string(limit) +
+                                    " reserved instances are busy (TooManyRequestsException)");
+      failure.status = InvokeResult::Status::throttled;
+      failure.error_type = "TooManyRequestsException";
+      failure.payload = error_json("Rate Exceeded.", failure.error_type);
+      co_return failure;
     }
     co_await freed_.wait_until(give_up);
     if (Clock::now() >= give_up) {

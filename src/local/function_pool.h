@@ -22,12 +22,17 @@
 
 namespace streamcache::local {
 
+// Who invokes, which decides what a busy function does, as in Lambda: a synchronous caller (the
+// HTTP API) is throttled at once when the reserved concurrency is all in use; a poller (the
+// stream mapping) waits for an instance, since Lambda's pollers retry throttles themselves.
+enum class InvokeMode { synchronous, poller };
+
 struct InvokeResult {
   enum class Status {
     ok,                 // payload is the function's response
     function_error,     // payload is {"errorMessage","errorType",...}; error_type says which
     timed_out,          // the sandbox was killed after the function's timeout
-    throttled,          // every instance stayed busy for the whole timeout (429)
+    throttled,          // Lambda's 429: reserved concurrency in use, or no instance all timeout
     payload_too_large,  // the request is over Lambda's 6 MB limit
   };
   Status status = Status::ok;
@@ -62,7 +67,8 @@ class FunctionPool {
   FunctionPool(const FunctionPool&) = delete;
   FunctionPool& operator=(const FunctionPool&) = delete;
 
-  boost::asio::awaitable<InvokeResult> invoke(std::string payload, std::string trace_id = {});
+  boost::asio::awaitable<InvokeResult> invoke(std::string payload, std::string trace_id = {},
+                                              InvokeMode mode = InvokeMode::poller);
 
   // Kills every instance (at shutdown); pending invocations end as errors.
   void shutdown();

@@ -45,7 +45,8 @@ GatewayResponse gateway_response_for(const InvokeResult& result, LogSink* log) {
     case InvokeResult::Status::timed_out:
       return gateway_error(504, "Endpoint request timed out");
     case InvokeResult::Status::throttled:
-      return gateway_error(429, "Too Many Requests");
+      // API Gateway does not pass Lambda's 429 on: a throttled integration is a 500.
+      return gateway_error(500, "Internal Server Error");
     case InvokeResult::Status::payload_too_large:
       return gateway_error(413, "Request Entity Too Large");
   }
@@ -176,7 +177,7 @@ asio::awaitable<GatewayResponse> HttpGateway::handle(GatewayRequest request) {
   for (const auto& [name, value] : request.headers) {
     if (beast::iequals(name, "x-amzn-trace-id")) trace = value;
   }
-  auto result = co_await function_->invoke(event, trace);
+  auto result = co_await function_->invoke(event, trace, InvokeMode::synchronous);
   GatewayResponse response = gateway_response_for(result, &log_);
   response.headers.emplace_back("apigw-requestid", request.request_id);
   co_return response;

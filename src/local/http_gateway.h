@@ -22,7 +22,7 @@ namespace streamcache::local {
 inline constexpr std::string_view kHealthPath = "/__streamcache/health";
 
 // Maps an invocation's result to what API Gateway answers: the function's response, 500 for a
-// function error, 502 for a malformed response, 504 for a timeout, 429 throttled, 413 too large.
+// function error or a throttle, 502 for a malformed response, 504 for a timeout, 413 too large.
 GatewayResponse gateway_response_for(const InvokeResult& result, LogSink* log = nullptr);
 
 class HttpGateway {

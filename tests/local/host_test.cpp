@@ -203,8 +203,26 @@ TEST_F(LocalHostTest, ConcurrentRequestsGetInstancesAndIdleOnesAreReused) {
   EXPECT_EQ(lines_.count("Max Memory Used: "), 4);
 }
 
-TEST_F(LocalHostTest, ReservedConcurrencyLimitsInstances) {
+// Like Lambda with reserved concurrency: a synchronous request finding every reserved instance
+// busy is throttled at once (429), which API Gateway answers as a 500.
+TEST_F(LocalHostTest, ReservedConcurrencyThrottlesSynchronousRequestsAtOnce) {
   start(probe_stack("{}", 1));
+  auto slow = std::async(std::launch::async, [&] { return get("/sleep/800").status; });
+  ASSERT_TRUE(testing::wait_until([&] { return lines_.count("START RequestId") >= 1; }));
+  const auto throttled = get("/plain");
+  EXPECT_EQ(throttled.status, 500);
+  EXPECT_EQ(throttled.body, R"({"message":"Internal Server Error"})");
+  EXPECT_EQ(lines_.count("TooManyRequestsException"), 1);
+  EXPECT_EQ(slow.get(), 200);
+  EXPECT_EQ(get("/plain").status, 200);  // the instance is free again
+  EXPECT_EQ(health().find("functions")->find("t-api")->get_int("coldStarts"), 1);
+}
+
+// Without reserved concurrency, local.max_concurrency only protects this machine: callers wait.
+TEST_F(LocalHostTest, LocalConcurrencyLimitQueuesInsteadOfThrottling) {
+  StackConfig config = probe_stack();
+  config.local.max_concurrency = 1;
+  start(std::move(config));
   auto a = std::async(std::launch::async, [&] { return get("/sleep/200").status; });
   auto b = std::async(std::launch::async, [&] { return get("/sleep/200").status; });
   EXPECT_EQ(a.get(), 200);
@@ -215,7 +233,8 @@ TEST_F(LocalHostTest, ReservedConcurrencyLimitsInstances) {
 // Regression: a warm instance's invocation was timed against its spawn + init timeout when it
 // was assigned before the bootstrap was back at /next, failing at once under load.
 TEST_F(LocalHostTest, WarmInstancesAreNotHeldToTheInitTimeout) {
-  StackConfig config = probe_stack("{}", 1);
+  StackConfig config = probe_stack();
+  config.local.max_concurrency = 1;  // one instance, and requests queue for it
   config.local.init_timeout = std::chrono::milliseconds(200);
   start(std::move(config));
   ASSERT_EQ(get("/sleep/1").status, 200);
