@@ -33,18 +33,24 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   return n;
 }
 
-std::size_t find_invalid_utf8(std::string_view text) {
+std::size_t ascii_prefix_length(std::string_view text) {
   constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
   std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    if ((word & kHighBits) != 0) break;
+  }
+  while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80)
+    ++i;
+  return i;
+}
+
+std::size_t find_invalid_utf8(std::string_view text) {
+  std::size_t i = 0;
   while (i < text.size()) {
-    if (i + 8 <= text.size()) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, text.data() + i, sizeof word);
-      if ((word & kHighBits) == 0) {
-        i += 8;
-        continue;
-      }
-    }
+    i += ascii_prefix_length(text.substr(i));
+    if (i == text.size()) break;
     const std::size_t n = utf8_sequence_length(text, i);
     if (n == 0) return i;
     i += n;

@@ -11,6 +11,10 @@ namespace streamcache {
 // Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not valid there.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 
+// Length of the leading run of ASCII bytes (all of `text` when it is pure ASCII), found eight
+// bytes at a time.
+std::size_t ascii_prefix_length(std::string_view text);
+
 // Offset of the first byte that does not start a valid sequence; npos when all of it is valid.
 // ASCII runs are checked eight bytes at a time, so mostly-ASCII JSON costs little.
 std::size_t find_invalid_utf8(std::string_view text);

@@ -70,6 +70,7 @@ namespace {
 // Builds a Value tree from RapidJSON SAX events; containers under construction live on a stack.
 class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeBuilder> {
  public:
+  explicit TreeBuilder(bool check_strings) : check_strings_(check_strings) {}
   bool Null() { return add(Value()); }
   bool Bool(bool b) { return add(Value(b)); }
   bool RawNumber(const char* str, rapidjson::SizeType length, bool /*copy*/) {
@@ -117,7 +118,7 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   // Decoded text, not raw input: RapidJSON turns a lone surrogate escape ("\\udc00") into bytes
   // that are not UTF-8, and without its per-character validation it copies raw bytes as they are.
   bool valid(std::string_view decoded) {
-    bad_string_ = !is_valid_utf8(decoded);
+    bad_string_ = check_strings_ && !is_valid_utf8(decoded);
     return !bad_string_;
   }
   bool open(Value container) {
@@ -136,9 +137,16 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
 
   std::vector<Frame> stack_;
   Value root_;
+  bool check_strings_;
   bool too_deep_ = false;
   bool bad_string_ = false;
 };
+
+// Only non-ASCII bytes or \u escapes can decode to something that is not UTF-8; a text with
+// neither (the common case) needs no string checked.
+bool may_decode_to_invalid_utf8(std::string_view text) {
+  return text.find("\\u") != std::string_view::npos || ascii_prefix_length(text) != text.size();
+}
 
 }  // namespace
 
@@ -167,7 +175,7 @@ Expected<Value, ParseError> parse(std::string_view text) {
       rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
   rapidjson::MemoryStream stream(text.data(), text.size());
   rapidjson::Reader reader;
-  TreeBuilder builder;
+  TreeBuilder builder(may_decode_to_invalid_utf8(text));
   rapidjson::ParseResult result = reader.Parse<kFlags>(stream, builder);
   if (result.IsError()) {
     std::string message =

@@ -37,6 +37,16 @@ TEST(Utf8, FindsTheOffsetOfTheFirstBadByteAnywhere) {
   EXPECT_EQ(find_invalid_utf8(split), 7u);
 }
 
+TEST(Utf8, AsciiPrefixStopsAtTheFirstHighByte) {
+  EXPECT_EQ(ascii_prefix_length(""), 0u);
+  EXPECT_EQ(ascii_prefix_length(std::string(19, 'a')), 19u);
+  for (std::size_t at = 0; at < 19; ++at) {
+    std::string text(19, 'a');
+    text[at] = '\xc3';
+    EXPECT_EQ(ascii_prefix_length(text), at);
+  }
+}
+
 TEST(Utf8, RepairReplacesOnlyInvalidBytes) {
   EXPECT_EQ(to_valid_utf8("plain"), "plain");
   EXPECT_EQ(to_valid_utf8("\xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"),
