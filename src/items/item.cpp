@@ -80,6 +80,28 @@ json::Value canonical(json::Value value) {
   return value;
 }
 
+namespace {
+
+// DynamoDB nests maps and lists up to 32 levels; a deeper document would fail at write time.
+constexpr int kMaxNesting = 32;
+
+// Levels of maps and lists in a value: 0 for a scalar, 1 for a flat object or array.
+int nesting(const json::Value& value) {
+  int deepest = 0;
+  if (value.is_object()) {
+    for (const auto& m : value.as_object())
+      deepest = std::max(deepest, nesting(m.value));
+  } else if (value.is_array()) {
+    for (const auto& e : value.as_array())
+      deepest = std::max(deepest, nesting(e));
+  } else {
+    return 0;
+  }
+  return deepest + 1;
+}
+
+}  // namespace
+
 Expected<void, std::string> validate_user_document(const json::Value& body,
                                                    std::optional<std::string_view> path_id) {
   if (!body.is_object()) return unexpected(std::string("the body must be a JSON object"));
@@ -96,6 +118,9 @@ Expected<void, std::string> validate_user_document(const json::Value& body,
       return unexpected("`" + m.name + "` is owned by the server and cannot be set");
     } else if (m.name.empty()) {
       return unexpected(std::string("attribute names must not be empty"));
+    } else if (nesting(m.value) > kMaxNesting) {
+      return unexpected("`" + m.name + "` nests maps and lists deeper than " +
+                        std::to_string(kMaxNesting) + " levels, DynamoDB's limit");
     }
   }
   // The same conversion the store uses, so a document that passes here can be stored whole.

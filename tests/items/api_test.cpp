@@ -300,11 +300,22 @@ TEST_F(ItemsApiTest, RecreateWithAClockBehindTheDeletedVersionStillWins) {
   EXPECT_EQ(header(put, "etag"), "\"1700000000000005\"");
 }
 
+// {"deep":[[...]]} with `levels` nested arrays.
+std::string nested_document(int levels) {
+  return R"({"deep":)" + std::string(levels, '[') + std::string(levels, ']') + "}";
+}
+
+TEST_F(ItemsApiTest, NestingUpToDynamoDbsLimitIsStored) {
+  EXPECT_EQ(call(v2_event("POST", "/items", kJson, nested_document(32))).status_code, 201);
+}
+
 TEST_F(ItemsApiTest, BadBodiesGetSpecificProblems) {
   expect_problem(call(v2_event("POST", "/items", kJson, "{\"a\":")), 400, "malformed JSON");
   expect_problem(call(v2_event("POST", "/items", kJson, R"({"a":"\udc00"})")), 400,
                  "not valid UTF-8");
   expect_problem(call(v2_event("POST", "/items", kJson, "[1]")), 400, "JSON object");
+  expect_problem(call(v2_event("POST", "/items", kJson, nested_document(33))), 400,
+                 "`deep` nests maps and lists deeper than 32 levels");
   expect_problem(call(v2_event("POST", "/items", kJson, R"({"id":"a b"})")), 400, "`id` must be");
   expect_problem(call(v2_event("POST", "/items", kJson, R"({"version":3})")), 400, "owned");
   expect_problem(call(v2_event("POST", "/items", {{"content-type", "text/plain"}}, "{}")), 415,
