@@ -487,9 +487,7 @@ HttpResponse ItemsApi::patch_item(const ApiRequest& request, const std::string& 
       return problem(412, "If-Match does not match the current ETag of item " + id);
     }
     json::Value item = merge_patch(**current, *patch);
-    if (auto valid = aws::map_from_plain_json(item); !valid) {
-      return problem(400, "invalid value: " + valid.error());
-    }
+    if (auto valid = validate_storable(item); !valid) return problem(400, valid.error());
     std::int64_t now = now_us();
     Version version = next_version(previous, now);
     item.set("version", json::Value::integer(static_cast<std::int64_t>(version)));

@@ -116,15 +116,21 @@ Expected<void, std::string> validate_user_document(const json::Value& body,
       }
     } else if (is_server_owned(m.name)) {
       return unexpected("`" + m.name + "` is owned by the server and cannot be set");
-    } else if (m.name.empty()) {
-      return unexpected(std::string("attribute names must not be empty"));
-    } else if (nesting(m.value) > kMaxNesting) {
+    }
+  }
+  return validate_storable(body);
+}
+
+Expected<void, std::string> validate_storable(const json::Value& item) {
+  for (const auto& m : item.as_object()) {
+    if (m.name.empty()) return unexpected(std::string("attribute names must not be empty"));
+    if (nesting(m.value) > kMaxNesting) {
       return unexpected("`" + m.name + "` nests maps and lists deeper than " +
                         std::to_string(kMaxNesting) + " levels, DynamoDB's limit");
     }
   }
-  // The same conversion the store uses, so a document that passes here can be stored whole.
-  auto attributes = aws::map_from_plain_json(body);
+  // The same conversion the store uses, so an item that passes here can be stored whole.
+  auto attributes = aws::map_from_plain_json(item);
   if (!attributes) return unexpected("invalid value: " + attributes.error());
   return {};
 }

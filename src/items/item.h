@@ -35,9 +35,13 @@ std::string random_uuid();
 // and every producer (API, fill, stream) must write byte-identical bodies for the same item.
 json::Value canonical(json::Value value);
 // The user part of a request body is checked: an object, no server-owned member other than a
-// matching `id`, numbers DynamoDB accepts. The detail says what is wrong.
+// matching `id`, and storable (below). The detail says what is wrong.
 Expected<void, std::string> validate_user_document(const json::Value& body,
                                                    std::optional<std::string_view> path_id);
+// What DynamoDB would refuse in any item, checked before a write so the answer is a specific
+// 400: an empty attribute name, maps and lists nested deeper than 32 levels, a number it cannot
+// store.
+Expected<void, std::string> validate_storable(const json::Value& item);
 // RFC 7396 JSON merge patch.
 json::Value merge_patch(json::Value target, const json::Value& patch);
 

@@ -69,6 +69,11 @@ std::string v1_event(std::string_view method, std::string_view path, const Heade
 
 const Headers kJson = {{"content-type", "application/json"}};
 
+// {"deep":[[...]]} with `levels` nested arrays.
+std::string nested_document(int levels) {
+  return R"({"deep":)" + std::string(levels, '[') + std::string(levels, ']') + "}";
+}
+
 class ItemsApiTest : public ::testing::Test {
  protected:
   ItemsApiTest() : api_(store_, &cache_, ApiOptions{true, [this] { return now_; }}) {}
@@ -258,6 +263,12 @@ TEST_F(ItemsApiTest, PatchMergesAndRejectsServerOwnedMembers) {
   EXPECT_EQ(json::serialize(*body(r).find("a")), R"({"b":1,"d":3})");
   EXPECT_EQ(header(r, "etag"), "\"1700000000000001\"");
   expect_problem(call(v2_event("PATCH", "/items/m", patch, R"({"version":1})")), 400, "owned");
+  // The merged item is what must be storable: one level in the patch adds to the existing `a`.
+  expect_problem(
+      call(v2_event("PATCH", "/items/m", patch,
+                    R"({"a":{"e":)" + std::string(32, '[') + std::string(32, ']') + "}}")),
+      400, "`a` nests maps and lists deeper than 32 levels");
+  expect_problem(call(v2_event("PATCH", "/items/m", patch, R"({"":1})")), 400, "must not be empty");
   expect_problem(call(v2_event("PATCH", "/items/m", kJson, R"({})")), 415, "merge-patch");
   expect_problem(call(v2_event("PATCH", "/items/zz", patch, R"({})")), 404, "does not exist");
 }
@@ -298,11 +309,6 @@ TEST_F(ItemsApiTest, RecreateWithAClockBehindTheDeletedVersionStillWins) {
   auto put = call(v2_event("PUT", "/items/y", kJson, "{}"));
   ASSERT_EQ(put.status_code, 201);
   EXPECT_EQ(header(put, "etag"), "\"1700000000000005\"");
-}
-
-// {"deep":[[...]]} with `levels` nested arrays.
-std::string nested_document(int levels) {
-  return R"({"deep":)" + std::string(levels, '[') + std::string(levels, ']') + "}";
 }
 
 TEST_F(ItemsApiTest, NestingUpToDynamoDbsLimitIsStored) {
