@@ -80,15 +80,22 @@ Expected<void, Error> ItemCache::append(const CacheOp& op) {
     kind = EntryKind::negative;
     ttl = options_.negative_ttl;
     body = {};
+  } else if (op.kind == OpKind::fence || op.kind == OpKind::invalidate) {
+    // Outlives every fill that read the table before the change, like a tombstone.
+    kind = EntryKind::fence;
+    ttl = options_.tombstone_ttl;
+    body = {};
   }
   const auto header = encode_header(kind, op.kind == OpKind::negative ? 0 : op.version);
-  commands_.begin(6);
+  const bool above = op.kind == OpKind::invalidate;
+  commands_.begin(above ? 7 : 6);
   commands_.arg("EVALSHA");
   commands_.arg(std::string_view(set_if_newer_sha()));
   commands_.arg("1");
   commands_.arg(std::string_view(key_));
   commands_.arg({std::string_view(header.data(), header.size()), body});
   commands_.arg(std::int64_t{jittered_ttl(ttl, options_.ttl_jitter, next_random()).count()});
+  if (above) commands_.arg("above");
   return {};
 }
 
@@ -190,6 +197,18 @@ Expected<WriteResult, Error> ItemCache::tombstone_if_newer(std::string_view id,
 
 Expected<WriteResult, Error> ItemCache::fill_negative(std::string_view id) {
   const CacheOp op = CacheOp::fill_negative(id);
+  execute(std::span(&op, 1), single_);
+  return write_of(std::move(single_.front()));
+}
+
+Expected<WriteResult, Error> ItemCache::fence_if_newer(std::string_view id, Version version) {
+  const CacheOp op = CacheOp::fence_if_newer(id, version);
+  execute(std::span(&op, 1), single_);
+  return write_of(std::move(single_.front()));
+}
+
+Expected<WriteResult, Error> ItemCache::invalidate_above(std::string_view id, Version floor) {
+  const CacheOp op = CacheOp::invalidate_above(id, floor);
   execute(std::span(&op, 1), single_);
   return write_of(std::move(single_.front()));
 }

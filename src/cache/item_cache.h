@@ -31,7 +31,7 @@ struct ItemCacheOptions {
   double ttl_jitter = 0.1;
 };
 
-enum class OpKind : std::uint8_t { get, apply, tombstone, negative };
+enum class OpKind : std::uint8_t { get, apply, tombstone, negative, fence, invalidate };
 
 // Matches only a std::string rvalue: a temporary that a view would outlive.
 template <class T>
@@ -53,6 +53,12 @@ struct CacheOp {
     return {OpKind::tombstone, id, tombstone_version, {}};
   }
   static CacheOp fill_negative(std::string_view id) { return {OpKind::negative, id, 0, {}}; }
+  static CacheOp fence_if_newer(std::string_view id, Version version) {
+    return {OpKind::fence, id, version, {}};
+  }
+  static CacheOp invalidate_above(std::string_view id, Version floor) {
+    return {OpKind::invalidate, id, floor, {}};
+  }
 
   template <TemporaryString S>
   static CacheOp get(S&& id) = delete;
@@ -64,10 +70,14 @@ struct CacheOp {
   static CacheOp tombstone_if_newer(S&& id, Version tombstone_version) = delete;
   template <TemporaryString S>
   static CacheOp fill_negative(S&& id) = delete;
+  template <TemporaryString S>
+  static CacheOp fence_if_newer(S&& id, Version version) = delete;
+  template <TemporaryString S>
+  static CacheOp invalidate_above(S&& id, Version floor) = delete;
 };
 
 struct OpResult {
-  WriteResult write = WriteResult::stale;  // apply, tombstone, negative
+  WriteResult write = WriteResult::stale;  // every op but get
   GetResult read;                          // get
 };
 using BatchResults = std::vector<Expected<OpResult, Error>>;
@@ -89,6 +99,12 @@ class ItemCache {
   Expected<WriteResult, Error> tombstone_if_newer(std::string_view id, Version tombstone_version);
   // Records "not in the table" with version 0 and negative_ttl: never replaces any entry.
   Expected<WriteResult, Error> fill_negative(std::string_view id);
+  // A fence at `version` (read as a miss, tombstone_ttl): refuses every write older than it, and
+  // gives way to an item or tombstone of the same version. For changes too old to apply safely.
+  Expected<WriteResult, Error> fence_if_newer(std::string_view id, Version version);
+  // Always applied: a fence at max(floor, cached version + 1), so no write that read the table
+  // before the change can land after it. Replaces a DEL for changes that carry no version.
+  Expected<WriteResult, Error> invalidate_above(std::string_view id, Version floor);
 
   // Every op in one round trip (pipelined); results[i] answers ops[i]. An invalid op fails alone
   // (invalid_argument) and is not sent; a failed exchange fails every op sent with it.

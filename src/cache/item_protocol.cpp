@@ -32,7 +32,7 @@ std::string_view type_name(Reply::Type type) {
 }
 
 bool is_kind(char c) {
-  return c == 'I' || c == 'T' || c == 'N';
+  return c == 'I' || c == 'T' || c == 'N' || c == 'F';
 }
 
 }  // namespace
@@ -172,6 +172,7 @@ Expected<GetResult, Error> get_result_from_reply(Reply&& reply) {
   const auto entry = decode_entry(reply.str);
   if (!entry) return result;  // not ours: a fill will overwrite it
   result.version = entry->version;
+  if (entry->kind == EntryKind::fence) return result;  // a miss: only the table knows
   if (entry->kind != EntryKind::item) {
     result.status = GetResult::Status::not_found;
     return result;

@@ -2,7 +2,8 @@
 // encoding, TTL jitter, the set-if-newer script and reply mapping. No I/O; used by ItemCache.
 //
 // One string per item at `item:{<id>}`: a 17-byte header, then the body.
-//   byte 0      kind: 'I' item, 'T' tombstone, 'N' negative ("not in the table")
+//   byte 0      kind: 'I' item, 'T' tombstone, 'N' negative ("not in the table"), 'F' fence
+//               (read as a miss; refuses writes older than itself: a versioned invalidation)
 //   bytes 1-16  version, 16 zero-padded decimal digits (2^53 - 1 has 16)
 //   bytes 17-   the item's JSON body (items only)
 // A hit is then one GET; the script reads only the header (GETRANGE 0 16), never the body.
@@ -26,14 +27,14 @@ inline constexpr Version kMaxVersion = (Version{1} << 53) - 1;  // DynamoDB Numb
 inline constexpr std::size_t kMaxIdBytes = 2048;                // DynamoDB's partition key limit
 inline constexpr std::size_t kHeaderSize = 17;
 
-enum class EntryKind : char { item = 'I', tombstone = 'T', negative = 'N' };
+enum class EntryKind : char { item = 'I', tombstone = 'T', negative = 'N', fence = 'F' };
 
 // What get() found.
 struct GetResult {
   enum class Status : std::uint8_t {
     hit,        // the item: version and body
     not_found,  // a tombstone (version = deleted version + 1) or negative entry (version 0)
-    miss,       // nothing cached (or an entry this code cannot read): read the table
+    miss,       // nothing cached, a fence, or an entry this code cannot read: read the table
   };
   Status status = Status::miss;
   Version version = 0;
@@ -72,19 +73,26 @@ std::optional<DecodedEntry> decode_entry(std::string_view value);
 std::chrono::milliseconds jittered_ttl(std::chrono::milliseconds base, double jitter,
                                        std::uint64_t random);
 
-// KEYS[1] the key, ARGV[1] the encoded entry, ARGV[2] the TTL in ms. Writes (SET PX) when nothing
-// readable is cached, when the new version is greater, or when an item meets a tombstone of the
-// same version (only a re-create can carry deleted + 1). Returns 1 when written, else 0.
+// KEYS[1] the key, ARGV[1] the encoded entry, ARGV[2] the TTL in ms, ARGV[3] (optional) "above".
+// Writes (SET PX) when nothing readable is cached or the new entry is newer: a greater version, or
+// the same version and a higher rank (fence < negative = tombstone < item; only a re-create can
+// bring an item at its tombstone's version). With "above" it always writes, at a version above the
+// cached one if need be: an invalidation that no older write can undo. Returns 1 when written.
 inline constexpr std::string_view kSetIfNewerScript =
     R"lua(local cur = redis.call('GETRANGE', KEYS[1], 0, 16)
-if #cur == 17 and string.find(cur, '^[ITN]%d+$') then
-  local new = ARGV[1]
+local new = ARGV[1]
+if #cur == 17 and string.find(cur, '^[ITNF]%d+$') then
   local cv = tonumber(string.sub(cur, 2))
   local nv = tonumber(string.sub(new, 2, 17))
-  if nv < cv then return 0 end
-  if nv == cv and not (string.byte(cur, 1) == 84 and string.byte(new, 1) == 73) then return 0 end
+  if ARGV[3] == 'above' then
+    if nv <= cv then new = string.format('%s%016d', string.sub(new, 1, 1), cv + 1) end
+  else
+    local rank = {F = 0, N = 1, T = 1, I = 2}
+    if nv < cv then return 0 end
+    if nv == cv and rank[string.sub(new, 1, 1)] <= rank[string.sub(cur, 1, 1)] then return 0 end
+  end
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[1], new, 'PX', ARGV[2])
 return 1
 )lua";
 

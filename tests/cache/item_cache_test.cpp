@@ -166,6 +166,53 @@ TEST_F(ItemCacheTest, NegativeEntryNeverReplacesAnything) {
   EXPECT_EQ(negative("c"), WriteResult::stale);
 }
 
+TEST_F(ItemCacheTest, FenceReadsAsAMissAndRefusesOlderWrites) {
+  auto fence = cache_->fence_if_newer("a", 10);
+  ASSERT_TRUE(fence);
+  EXPECT_EQ(*fence, WriteResult::applied);
+  EXPECT_EQ(get("a").status, Status::miss);
+  EXPECT_EQ(apply("a", 9, "older"), WriteResult::stale);
+  EXPECT_EQ(tombstone("a", 9), WriteResult::stale);
+  EXPECT_EQ(negative("a"), WriteResult::stale);
+  EXPECT_EQ(raw_get("a").substr(0, 1), "F");
+  // The table's own version at the fence (a consistent read's fill) is the truth: it wins.
+  EXPECT_EQ(apply("a", 10, "current"), WriteResult::applied);
+  EXPECT_EQ(get("a").body, "current");
+}
+
+TEST_F(ItemCacheTest, FenceNeverReplacesANewerOrEqualEntry) {
+  EXPECT_EQ(apply("a", 10, "x"), WriteResult::applied);
+  auto older = cache_->fence_if_newer("a", 9);
+  ASSERT_TRUE(older);
+  EXPECT_EQ(*older, WriteResult::stale);
+  auto equal = cache_->fence_if_newer("a", 10);
+  ASSERT_TRUE(equal);
+  EXPECT_EQ(*equal, WriteResult::stale);
+  EXPECT_EQ(get("a").status, Status::hit);
+  EXPECT_EQ(tombstone("b", 5), WriteResult::applied);
+  ASSERT_TRUE(cache_->fence_if_newer("b", 5));
+  EXPECT_EQ(get("b").status, Status::not_found);
+}
+
+TEST_F(ItemCacheTest, InvalidateAboveRisesOverTheCachedVersionSoNoOldFillComesBack) {
+  EXPECT_EQ(apply("a", 50, "before the versionless change"), WriteResult::applied);
+  auto invalidated = cache_->invalidate_above("a", 7);
+  ASSERT_TRUE(invalidated);
+  EXPECT_EQ(*invalidated, WriteResult::applied);
+  auto read = get("a");
+  EXPECT_EQ(read.status, Status::miss);
+  EXPECT_EQ(raw_get("a"), std::string("F") + "0000000000000051");
+  // A fill that read the table before the change carries 50 at most: refused.
+  EXPECT_EQ(apply("a", 50, "stale fill"), WriteResult::stale);
+  EXPECT_EQ(apply("a", 51, "next real write"), WriteResult::applied);
+
+  auto empty = cache_->invalidate_above("b", 7);
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(raw_get("b"), std::string("F") + "0000000000000007");
+  EXPECT_EQ(apply("b", 6, "stale fill"), WriteResult::stale);
+  EXPECT_LE(raw_pttl("b"), cache_->options().tombstone_ttl.count() * 11 / 10);
+}
+
 TEST_F(ItemCacheTest, EveryWriteSetsAJitteredTtl) {
   cache_ = std::make_unique<ItemCache>(make_cache({.item_ttl = std::chrono::hours(1),
                                                    .tombstone_ttl = std::chrono::hours(2),

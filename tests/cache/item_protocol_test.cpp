@@ -91,7 +91,7 @@ TEST(Entry, HeaderIsKindAndSixteenDigits) {
 }
 
 TEST(Entry, DecodeRoundTrips) {
-  for (auto kind : {EntryKind::item, EntryKind::tombstone, EntryKind::negative}) {
+  for (auto kind : {EntryKind::item, EntryKind::tombstone, EntryKind::negative, EntryKind::fence}) {
     for (Version v : {Version{0}, Version{1}, Version{1712345678901234}, kMaxVersion}) {
       auto header = encode_header(kind, v);
       std::string value(header.data(), header.size());
@@ -185,6 +185,10 @@ TEST(ReplyMapping, GetReplies) {
   ASSERT_TRUE(negative);
   EXPECT_EQ(negative->status, GetResult::Status::not_found);
   EXPECT_EQ(negative->version, 0u);
+
+  auto fence = get_result_from_reply(Reply{Reply::Type::string, "F0000000000000009", 0, {}});
+  ASSERT_TRUE(fence);
+  EXPECT_EQ(fence->status, GetResult::Status::miss);
 
   auto foreign = get_result_from_reply(Reply{Reply::Type::string, "legacy value", 0, {}});
   ASSERT_TRUE(foreign);
