@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
+#include <limits>
 #include <unordered_set>
 
 namespace streamcache::aws {
@@ -38,46 +38,155 @@ const std::string* find_number(const AttributeMap& map, std::string_view name) {
 
 // ---- numbers -------------------------------------------------------------------------------
 
-Expected<void, std::string> validate_number(std::string_view text) {
-  auto bad = [&](std::string why) {
-    return unexpected("invalid number '" + std::string(text) + "': " + why);
+namespace {
+
+// One pass over a number's text, shared by validate_number and canonical_number. Accepted forms:
+// [+-] digits [. digits] [(e|E) [+-] digits], where either side of the point may be empty but not
+// both. Nothing is copied: the digits stay views into the text.
+struct ParsedNumber {
+  bool negative = false;
+  std::string_view before;  // digits written before the point
+  std::string_view after;   // digits written after the point
+  // The first and last non-zero digit, as indexes into the digit sequence before+after; first is
+  // npos for a zero.
+  std::size_t first = std::string_view::npos;
+  std::size_t last = 0;
+  // Power of ten of the first non-zero digit; undefined for a zero.
+  long long power = 0;
+  [[nodiscard]] bool is_zero() const { return first == std::string_view::npos; }
+  [[nodiscard]] std::size_t significant_digits() const { return is_zero() ? 0 : last - first + 1; }
+};
+
+constexpr long long kMaxPower = 125;   // 9.9999999999999999999999999999999999999E+125
+constexpr long long kMinPower = -130;  // 1E-130
+constexpr std::size_t kMaxSignificantDigits = 38;
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+Expected<ParsedNumber, std::string> parse_number(std::string_view text) {
+  auto bad = [&](std::string_view why) {
+    std::string message;
+    message.reserve(text.size() + why.size() + 20);
+    message.append("invalid number '").append(text).append("': ").append(why);
+    return unexpected(std::move(message));
   };
-  std::size_t i = 0;
+  ParsedNumber p;
   const std::size_t n = text.size();
-  if (i < n && (text[i] == '-' || text[i] == '+')) ++i;
-  std::string digits;
-  long point = -1;
-  for (; i < n; ++i) {
-    char c = text[i];
-    if (c >= '0' && c <= '9') {
-      digits.push_back(c);
-    } else if (c == '.' && point < 0) {
-      point = static_cast<long>(digits.size());
-    } else {
-      break;
+  std::size_t i = 0;
+  if (i < n && (text[i] == '-' || text[i] == '+')) p.negative = text[i++] == '-';
+  // Digits on both sides of the point, noting the first and last non-zero one on the way.
+  std::size_t index = 0;  // position in the digit sequence before+after
+  auto scan_digits = [&]() {
+    const std::size_t begin = i;
+    for (; i < n && is_digit(text[i]); ++i, ++index) {
+      if (text[i] != '0') {
+        if (p.first == std::string_view::npos) p.first = index;
+        p.last = index;
+      }
     }
+    return text.substr(begin, i - begin);
+  };
+  p.before = scan_digits();
+  if (i < n && text[i] == '.') {
+    ++i;
+    p.after = scan_digits();
   }
-  if (digits.empty()) return bad("no digits");
-  if (point < 0) point = static_cast<long>(digits.size());
-  long exponent = 0;
+  if (p.before.empty() && p.after.empty()) return bad("no digits");
+  // The exponent: an optional sign, then digits to the end of the text. Values beyond a long are
+  // malformed (as std::from_chars<long> had them); the rest is clamped, which changes no verdict:
+  // no text is long enough for its digits to offset an exponent of 2^53.
+  long long exponent = 0;
   if (i < n && (text[i] == 'e' || text[i] == 'E')) {
     ++i;
-    const char* begin = text.data() + i;
-    if (i < n && text[i] == '+') ++begin;
-    auto [ptr, ec] = std::from_chars(begin, text.data() + n, exponent);
-    if (ec != std::errc() || ptr != text.data() + n) return bad("malformed exponent");
-    i = n;
+    bool negative_exponent = false;
+    if (i < n && (text[i] == '+' || text[i] == '-')) negative_exponent = text[i++] == '-';
+    if (i == n) return bad("malformed exponent");
+    constexpr unsigned long long kLongMax = std::numeric_limits<long>::max();
+    const unsigned long long limit = negative_exponent ? kLongMax + 1 : kLongMax;
+    unsigned long long value = 0;
+    for (; i < n; ++i) {
+      const char c = text[i];
+      if (!is_digit(c)) return bad("malformed exponent");
+      const auto d = static_cast<unsigned>(c - '0');
+      if (value > (limit - d) / 10) return bad("malformed exponent");
+      value = value * 10 + d;
+    }
+    constexpr unsigned long long kClamp = 1ULL << 53;
+    const auto magnitude = static_cast<long long>(std::min(value, kClamp));
+    exponent = negative_exponent ? -magnitude : magnitude;
   }
   if (i != n) return bad("unexpected character '" + std::string(1, text[i]) + "'");
-  auto first = digits.find_first_not_of('0');
-  if (first == std::string::npos) return {};  // zero
-  auto last = digits.find_last_not_of('0');
-  if (last - first + 1 > 38) return bad("more than 38 significant digits");
-  const long leading_power = point - static_cast<long>(first) - 1 + exponent;
-  if (leading_power > 125)
+  const auto before_size = static_cast<long long>(p.before.size());
+  if (p.is_zero()) {
+    // A zero has no magnitude, but DynamoDB refuses one written far outside its range ("0e1000"):
+    // refused when none of its written digits is in range, i.e. its first written digit is below
+    // 1E-130 or its last above 1E+125. Leading zeros of "000" or "0.000" alone never refuse it.
+    const long long first_digit_power = before_size - 1 + exponent;
+    const long long last_digit_power = exponent - static_cast<long long>(p.after.size());
+    if (first_digit_power < kMinPower || last_digit_power > kMaxPower)
+      return bad("zero with an exponent outside DynamoDB's range (E-130 .. E+125)");
+    return p;
+  }
+  if (p.significant_digits() > kMaxSignificantDigits) return bad("more than 38 significant digits");
+  p.power = before_size - static_cast<long long>(p.first) - 1 + exponent;
+  if (p.power > kMaxPower)
     return bad("magnitude above 9.9999999999999999999999999999999999999E+125");
-  if (leading_power < -130) return bad("magnitude below 1E-130");
+  if (p.power < kMinPower) return bad("magnitude below 1E-130");
+  return p;
+}
+
+}  // namespace
+
+Expected<void, std::string> validate_number(std::string_view text) {
+  auto parsed = parse_number(text);
+  if (!parsed) return unexpected(std::move(parsed).error());
   return {};
+}
+
+Expected<std::string, std::string> canonical_number(std::string_view text) {
+  auto parsed = parse_number(text);
+  if (!parsed) return unexpected(std::move(parsed).error());
+  const ParsedNumber& p = *parsed;
+  if (p.is_zero()) return std::string("0");
+  // k significant digits d1..dk, d1 at power p.power (within [-130, 125], so sizes are small).
+  const auto k = static_cast<long long>(p.significant_digits());
+  const long long power = p.power;
+  std::size_t size = p.negative ? 1 : 0;
+  if (power < 0) {
+    size += static_cast<std::size_t>(2 + (-power - 1) + k);  // "0." zeros digits
+  } else if (power + 1 >= k) {
+    size += static_cast<std::size_t>(power + 1);  // digits then zeros
+  } else {
+    size += static_cast<std::size_t>(k + 1);  // digits with a point inside
+  }
+  std::string out;
+  out.reserve(size);
+  if (p.negative) out.push_back('-');
+  auto append_digits = [&](long long from, long long to) {  // significant digits [from, to)
+    const std::size_t begin = p.first + static_cast<std::size_t>(from);
+    const std::size_t end = p.first + static_cast<std::size_t>(to);
+    const std::size_t split = p.before.size();  // the point, in the digit sequence
+    if (begin < split) out.append(p.before.substr(begin, std::min(end, split) - begin));
+    if (end > split) {
+      const std::size_t from_after = std::max(begin, split);
+      out.append(p.after.substr(from_after - split, end - from_after));
+    }
+  };
+  if (power < 0) {
+    out.append("0.");
+    out.append(static_cast<std::size_t>(-power - 1), '0');
+    append_digits(0, k);
+  } else if (power + 1 >= k) {
+    append_digits(0, k);
+    out.append(static_cast<std::size_t>(power + 1 - k), '0');
+  } else {
+    append_digits(0, power + 1);
+    out.push_back('.');
+    append_digits(power + 1, k);
+  }
+  return out;
 }
 
 // ---- base64 --------------------------------------------------------------------------------

@@ -96,7 +96,21 @@ Expected<AttributeValue, std::string> from_plain_json(const json::Value& plain);
 Expected<AttributeMap, std::string> map_from_plain_json(const json::Value& plain);
 
 // DynamoDB's number rules: up to 38 significant digits, magnitude within 1E-130 .. 9.99E+125.
+// Accepted text: [+-] digits [. digits] [(e|E) [+-] digits], at least one digit in the mantissa
+// ("1.", ".5", "+3", "-0", "1E+3" all accepted). Leading and trailing zeros are not significant.
+// A zero is refused when it is written entirely outside that range, as DynamoDB refuses "0e1000":
+// when its first written digit is below 1E-130 or its last above 1E+125 ("0e126", "0.0e127",
+// ".0e-130", "0e-131"); "0e125", "0.0e3", "0e-130" and "00000" are fine. (Only "0e1000" is
+// verified against DynamoDB, ScyllaDB issue 26079; the exact boundary for zeros is our choice.)
+// Errors read "invalid number '<text>': <why>".
 Expected<void, std::string> validate_number(std::string_view text);
+
+// DynamoDB's canonical text of a valid number, as it returns it: plain decimal, never an exponent;
+// no '+', no leading zeros (but "0." before a fraction), no trailing fractional zeros, no point
+// without a fraction, no "-0" (every zero is "0"). E.g. "+007.50" -> "7.5", "-1.2300E2" -> "-123",
+// "1e-3" -> "0.001", "1E+3" -> "1000". The result is a JSON number and its own canonical text.
+// Accepts and refuses exactly what validate_number does, with the same error.
+Expected<std::string, std::string> canonical_number(std::string_view text);
 
 // Standard base64 (RFC 4648 §4, padded), as DynamoDB JSON uses for B and BS.
 std::string base64_encode(std::string_view bytes);
