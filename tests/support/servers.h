@@ -46,7 +46,19 @@ class RedisServer {
   std::unique_ptr<Process> process_;
 };
 
-class MotoServer {
+// A DynamoDB-compatible server as a test sees it, whichever implementation serves it
+// (support/dynamodb_backends.h runs suites on each).
+class DynamoEndpoint {
+ public:
+  virtual ~DynamoEndpoint() = default;
+  [[nodiscard]] virtual std::string endpoint() const = 0;
+  // What an AWS client needs to talk to this server: endpoint, region and dummy credentials.
+  [[nodiscard]] virtual std::map<std::string, std::string, std::less<>> aws_env() const = 0;
+  // Drops every table: isolates tests sharing one server.
+  virtual void reset() const = 0;
+};
+
+class MotoServer final : public DynamoEndpoint {
  public:
   struct Options {
     std::filesystem::path tls_cert;  // non-empty: serve HTTPS with this certificate and key
@@ -54,20 +66,19 @@ class MotoServer {
   };
   MotoServer();
   explicit MotoServer(Options options);
-  ~MotoServer();
+  ~MotoServer() override;
   MotoServer(const MotoServer&) = delete;
   MotoServer& operator=(const MotoServer&) = delete;
 
   [[nodiscard]] int port() const { return port_; }
   // http://127.0.0.1:PORT, or https://localhost:PORT when serving TLS (the certificate's name).
-  [[nodiscard]] std::string endpoint() const {
+  [[nodiscard]] std::string endpoint() const override {
     return tls_ ? "https://localhost:" + std::to_string(port_)
                 : "http://127.0.0.1:" + std::to_string(port_);
   }
-  // Drops every resource (POST /moto-api/reset): isolates tests sharing one server.
-  void reset() const;
-  // What an AWS client needs to talk to this server: endpoint, region and dummy credentials.
-  [[nodiscard]] std::map<std::string, std::string, std::less<>> aws_env() const;
+  // Drops every resource, streams and S3 too (POST /moto-api/reset).
+  void reset() const override;
+  [[nodiscard]] std::map<std::string, std::string, std::less<>> aws_env() const override;
 
  private:
   std::filesystem::path dir_;
