@@ -38,45 +38,61 @@ Expected<std::optional<json::Value>, StoreError> DynamoItemStore::get(std::strin
   return std::optional<json::Value>(aws::to_plain_json(**item));
 }
 
-Expected<void, StoreError> DynamoItemStore::put(const json::Value& item, WriteCondition condition) {
-  auto attributes = aws::map_from_plain_json(item);
-  if (!attributes) return unexpected(StoreError{StoreError::Kind::invalid, attributes.error()});
-  aws::PutItemRequest request{table_, std::move(*attributes), {}, aws::ReturnValues::none};
-  request.conditions.names = {{"#id", "id"}};
-  switch (condition.kind) {
-    case WriteCondition::Kind::absent:
-      request.conditions.condition_expression = "attribute_not_exists(#id)";
-      break;
+namespace {
+
+// The condition expression of each WriteCondition; `:v` is the expected or the new version.
+const char* condition_expression(WriteCondition::Kind kind) {
+  switch (kind) {
+    case WriteCondition::Kind::creatable:
+      return "attribute_not_exists(#id) OR (attribute_exists(#del) AND #ver < :v)";
     case WriteCondition::Kind::version_equals:
-      request.conditions.condition_expression = "#ver = :v";
-      request.conditions.names = {{"#ver", "version"}};
-      request.conditions.values = {aws::Attribute{":v", number(condition.version)}};
-      break;
+      return "#ver = :v";
     case WriteCondition::Kind::unversioned:
-      request.conditions.condition_expression =
-          "attribute_exists(#id) AND attribute_not_exists(#ver)";
-      request.conditions.names.emplace_back("#ver", "version");
-      break;
+      return "attribute_exists(#id) AND attribute_not_exists(#ver)";
+    case WriteCondition::Kind::live_below:
+      return "attribute_exists(#id) AND attribute_not_exists(#del) AND "
+             "(attribute_not_exists(#ver) OR #ver < :v)";
   }
-  auto written = client_.put_item(request);
-  if (!written) return unexpected(store_error_from(written.error()));
-  return {};
+  return "";
 }
 
-Expected<json::Value, StoreError> DynamoItemStore::remove(std::string_view id,
-                                                          std::optional<Version> expected_version) {
-  aws::DeleteItemRequest request{table_, key_of(id), {}, aws::ReturnValues::all_old};
-  if (expected_version) {
-    request.conditions.condition_expression = "#ver = :v";
-    request.conditions.names = {{"#ver", "version"}};
-    request.conditions.values = {aws::Attribute{":v", number(*expected_version)}};
-  } else {
-    request.conditions.condition_expression = "attribute_exists(#id)";
-    request.conditions.names = {{"#id", "id"}};
+}  // namespace
+
+Expected<void, StoreError> DynamoItemStore::put(const json::Value& row, WriteCondition condition) {
+  auto attributes = aws::map_from_plain_json(row);
+  if (!attributes) return unexpected(StoreError{StoreError::Kind::invalid, attributes.error()});
+  aws::PutItemRequest request{table_, std::move(*attributes), {}, aws::ReturnValues::none};
+  auto& c = request.conditions;
+  c.condition_expression = condition_expression(condition.kind);
+  c.names = {{"#id", "id"}, {"#ver", "version"}};
+  if (condition.kind == WriteCondition::Kind::creatable ||
+      condition.kind == WriteCondition::Kind::live_below) {
+    c.names.emplace_back("#del", std::string(kDeletedAt));
   }
-  auto old = client_.delete_item(request);
-  if (!old) return unexpected(store_error_from(old.error()));
-  return aws::to_plain_json(*old);
+  if (condition.kind != WriteCondition::Kind::unversioned) {
+    const Version operand = condition.kind == WriteCondition::Kind::version_equals
+                                ? condition.version
+                                : version_of(row).value_or(0);
+    c.values = {aws::Attribute{":v", number(operand)}};
+  }
+  // DynamoDB rejects names the expression does not use.
+  std::erase_if(c.names, [&](const auto& name) {
+    return c.condition_expression.find(name.first) == std::string::npos;
+  });
+  c.return_old_on_condition_failure = true;
+  auto written = client_.put_item(request);
+  if (written) return {};
+  StoreError error = store_error_from(written.error());
+  if (error.kind != StoreError::Kind::conflict) return unexpected(std::move(error));
+  if (auto old = aws::DynamoDbClient::item_of_failed_condition(written.error())) {
+    error.current = aws::to_plain_json(*old);
+    return unexpected(std::move(error));
+  }
+  // No item in the failure: none is stored, or the service does not return it (emulators).
+  auto current = get(*row.get_string("id"));
+  if (!current) return unexpected(std::move(current).error());
+  error.current = std::move(*current);
+  return unexpected(std::move(error));
 }
 
 Expected<ListPage, StoreError> DynamoItemStore::list(int limit,
@@ -84,6 +100,8 @@ Expected<ListPage, StoreError> DynamoItemStore::list(int limit,
   aws::ScanRequest request;
   request.table = table_;
   request.limit = limit;
+  request.filter_expression = "attribute_not_exists(#del)";
+  request.names = {{"#del", std::string(kDeletedAt)}};
   if (start_after) request.exclusive_start_key = key_of(*start_after);
   auto page = client_.scan(request);
   if (!page) return unexpected(store_error_from(page.error()));
@@ -115,42 +133,34 @@ Expected<cache::WriteResult, cache::Error> RedisItemCache::fill_negative(std::st
 }
 
 void RedisItemCache::execute(std::span<const StreamOp> ops, StreamResults& results) {
+  ops_.clear();
+  for (const StreamOp& op : ops) {
+    switch (op.kind) {
+      case StreamOp::Kind::apply:
+        ops_.push_back(cache::CacheOp::apply_if_newer(op.id, op.version, op.body));
+        break;
+      case StreamOp::Kind::tombstone:
+        ops_.push_back(cache::CacheOp::tombstone_if_newer(op.id, op.version));
+        break;
+      case StreamOp::Kind::fence:
+        ops_.push_back(cache::CacheOp::fence_if_newer(op.id, op.version));
+        break;
+      case StreamOp::Kind::invalidate:
+        ops_.push_back(cache::CacheOp::invalidate_above(op.id, op.version));
+        break;
+    }
+  }
+  cache_.execute(ops_, batch_);
   results.clear();
   results.reserve(ops.size());
-  std::size_t i = 0;
-  while (i < ops.size()) {
-    if (ops[i].kind == StreamOp::Kind::invalidate) {
-      // ItemCache has no versioned delete; a plain DEL is safe here because a later fill reads
-      // the table consistently and carries whatever version (or none) the item has now.
-      auto reply = cache_.connection().command({"DEL", cache::item_key(ops[i].id)});
-      if (!reply) {
-        results.emplace_back(unexpected(reply.error()));
-      } else if (reply->is_error()) {
-        results.emplace_back(unexpected(cache::error_from_reply(*reply)));
-      } else {
-        results.emplace_back(cache::WriteResult::applied);
-      }
-      ++i;
-      continue;
-    }
-    ops_.clear();
-    std::size_t start = i;
-    for (; i < ops.size() && ops[i].kind != StreamOp::Kind::invalidate; ++i) {
-      const StreamOp& op = ops[i];
-      ops_.push_back(op.kind == StreamOp::Kind::apply
-                         ? cache::CacheOp::apply_if_newer(op.id, op.version, op.body)
-                         : cache::CacheOp::tombstone_if_newer(op.id, op.version));
-    }
-    cache_.execute(ops_, batch_);
-    for (std::size_t k = 0; k < i - start; ++k) {
-      if (k < batch_.size() && batch_[k]) {
-        results.emplace_back(batch_[k]->write);
-      } else if (k < batch_.size()) {
-        results.emplace_back(unexpected(batch_[k].error()));
-      } else {
-        results.emplace_back(
-            unexpected(cache::Error{cache::ErrorCode::protocol, "missing batch result"}));
-      }
+  for (std::size_t k = 0; k < ops.size(); ++k) {
+    if (k >= batch_.size()) {
+      results.emplace_back(
+          unexpected(cache::Error{cache::ErrorCode::protocol, "missing batch result"}));
+    } else if (batch_[k]) {
+      results.emplace_back(batch_[k]->write);
+    } else {
+      results.emplace_back(unexpected(batch_[k].error()));
     }
   }
 }

@@ -16,9 +16,7 @@ class DynamoItemStore : public ItemStore {
       : client_(client), table_(std::move(table)) {}
 
   Expected<std::optional<json::Value>, StoreError> get(std::string_view id) override;
-  Expected<void, StoreError> put(const json::Value& item, WriteCondition condition) override;
-  Expected<json::Value, StoreError> remove(std::string_view id,
-                                           std::optional<Version> expected_version) override;
+  Expected<void, StoreError> put(const json::Value& row, WriteCondition condition) override;
   Expected<ListPage, StoreError> list(int limit, std::optional<std::string> start_after) override;
 
  private:
@@ -39,8 +37,7 @@ class RedisItemCache : public ItemCachePort, public StreamCachePort {
   Expected<cache::WriteResult, cache::Error> tombstone_if_newer(std::string_view id,
                                                                 Version version) override;
   Expected<cache::WriteResult, cache::Error> fill_negative(std::string_view id) override;
-  // Versioned ops go in one pipelined ItemCache::execute; invalidations (rare: unversioned items,
-  // KEYS_ONLY streams) are DELs sent in order between those runs.
+  // Every op is versioned (invalidations too), so the whole batch is one pipelined round trip.
   void execute(std::span<const StreamOp> ops, StreamResults& results) override;
 
  private:

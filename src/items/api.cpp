@@ -1,11 +1,8 @@
 #include "items/api.h"
 
-#include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <exception>
 
-#include "aws/attribute_value.h"
 #include "lambda/runtime.h"
 
 namespace streamcache::items {
@@ -15,69 +12,11 @@ using events::HttpResponse;
 
 namespace {
 
-// Concurrent writers without If-Match: re-read and retry this often before answering 409.
+// Rounds of a write that meets other writers (or a deleted marker above its clock) before 409.
 constexpr int kWriteAttempts = 3;
 
 constexpr std::string_view kHitStatus = "streamcache; hit";
 constexpr std::string_view kUnavailableStatus = "streamcache; fwd=miss; detail=cache-unavailable";
-
-std::string_view reason(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 412:
-      return "Precondition Failed";
-    case 413:
-      return "Content Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Internal Server Error";
-  }
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-const std::string* header(const ApiRequest& request, std::string_view name) {
-  auto it = request.headers.find(name);
-  return it == request.headers.end() ? nullptr : &it->second;
-}
-
-// The media type without parameters, lower-cased ("application/json; charset=utf-8" → ...).
-std::string media_type(const ApiRequest& request) {
-  const std::string* value = header(request, "content-type");
-  if (value == nullptr) return {};
-  std::string type = lower(value->substr(0, value->find(';')));
-  while (!type.empty() && type.back() == ' ')
-    type.pop_back();
-  return type;
-}
-
-bool is_json_type(const std::string& type) {
-  return type == "application/json" ||
-         (type.starts_with("application/") && type.ends_with("+json"));
-}
-
-HttpResponse json_response(int status, std::string body) {
-  HttpResponse r;
-  r.status_code = status;
-  r.headers["content-type"] = "application/json";
-  r.body = std::move(body);
-  return r;
-}
 
 HttpResponse store_problem(const StoreError& error) {
   switch (error.kind) {
@@ -99,118 +38,42 @@ HttpResponse store_problem(const StoreError& error) {
   return problem(500, "internal storage error");
 }
 
-// Parses the body of a write: JSON object, checked content type. nullopt + response on error.
-Expected<json::Value, HttpResponse> parse_body(const ApiRequest& request, bool merge_patch) {
-  std::string type = media_type(request);
-  if (merge_patch ? type != "application/merge-patch+json" : !is_json_type(type)) {
-    return unexpected(
-        problem(415, merge_patch ? "PATCH needs Content-Type: application/merge-patch+json"
-                                 : "the body must be sent with Content-Type: application/json"));
-  }
-  auto parsed = json::parse(request.body);
-  if (!parsed) return unexpected(problem(400, "malformed JSON: " + parsed.error().message));
-  if (!parsed->is_object()) return unexpected(problem(400, "the body must be a JSON object"));
-  return std::move(*parsed);
-}
-
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    int value = 0;
-    auto [ptr, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
-    if (ec != std::errc() || ptr != text.data() + i + 3) return std::nullopt;
-    out.push_back(static_cast<char>(value));
-    i += 2;
-  }
-  return out;
-}
-
 // Unversioned items (written by other tools) count as version 0 for ETags and the version rule.
-Version current_version(const json::Value& item) {
-  return version_of(item).value_or(0);
+Version current_version(const json::Value& row) {
+  return version_of(row).value_or(0);
 }
 
-WriteCondition condition_for(const std::optional<json::Value>& current) {
-  if (!current) return {WriteCondition::Kind::absent, 0};
-  if (auto v = version_of(*current)) return {WriteCondition::Kind::version_equals, *v};
+bool is_live(const std::optional<json::Value>& row) {
+  return row && !is_deleted_marker(*row);
+}
+
+// The condition that the row read before a write still holds.
+WriteCondition unchanged(const std::optional<json::Value>& row) {
+  if (!row) return {WriteCondition::Kind::creatable, 0};
+  if (auto v = version_of(*row)) return {WriteCondition::Kind::version_equals, *v};
   return {WriteCondition::Kind::unversioned, 0};
 }
 
-}  // namespace
+// The row as stored and answered: DynamoDB's number text, members sorted, within the size limit.
+Expected<std::string, HttpResponse> storable_text(json::Value& row) {
+  // Cannot fail: every number was validated with the same rules before.
+  if (auto numbers = canonicalize_numbers(row); !numbers) {
+    return unexpected(problem(400, numbers.error()));
+  }
+  row = canonical(std::move(row));
+  std::string text = json::serialize(row);
+  if (text.size() > kMaxItemBytes) {
+    return unexpected(problem(413, "the item exceeds DynamoDB's 400 KB item size limit"));
+  }
+  return text;
+}
 
-HttpResponse problem(int status, std::string_view detail) {
-  json::Value body(json::Object{});
-  body.set("type", "about:blank");
-  body.set("title", reason(status));
-  body.set("status", json::Value::integer(status));
-  body.set("detail", detail);
-  HttpResponse r;
-  r.status_code = status;
-  r.headers["content-type"] = "application/problem+json";
-  r.body = json::serialize(body);
+HttpResponse with_etag(HttpResponse r, Version version) {
+  r.headers["etag"] = etag_of(version);
   return r;
 }
 
-std::string encode_cursor(std::string_view last_id) {
-  std::string b = events::encode_base64(last_id);
-  while (!b.empty() && b.back() == '=')
-    b.pop_back();
-  std::replace(b.begin(), b.end(), '+', '-');
-  std::replace(b.begin(), b.end(), '/', '_');
-  return b;
-}
-
-std::optional<std::string> decode_cursor(std::string_view cursor) {
-  std::string b(cursor);
-  std::replace(b.begin(), b.end(), '-', '+');
-  std::replace(b.begin(), b.end(), '_', '/');
-  while (b.size() % 4 != 0)
-    b.push_back('=');
-  auto id = events::decode_base64(b);
-  if (!id || !is_valid_id(*id)) return std::nullopt;
-  return id;
-}
-
-Expected<ApiRequest, std::string> api_request_from_event(std::string_view event_json) {
-  auto parsed = json::parse(event_json);
-  if (!parsed) return unexpected("the event is not JSON: " + parsed.error().message);
-  ApiRequest out;
-  const json::Value& event = *parsed;
-  if (event.find("httpMethod") != nullptr) {
-    auto request = events::read_rest_api_request(event);
-    if (!request) return unexpected(request.error().message);
-    auto body = events::decoded_body(*request);
-    if (!body) return unexpected(body.error().message);
-    out.method = request->http_method;
-    out.path = request->path;
-    for (const auto& [k, v] : request->headers)
-      out.headers[lower(k)] = v;
-    out.query = request->query_string_parameters;
-    out.body = std::move(*body);
-    return out;
-  }
-  auto request = events::read_http_api_request(event);
-  if (!request) return unexpected(request.error().message);
-  auto body = events::decoded_body(*request);
-  if (!body) return unexpected(body.error().message);
-  out.method = request->request_context.http.method;
-  out.path = request->raw_path;
-  // A custom stage shows up in rawPath ("/prod/items"); $default does not.
-  const std::string& stage = request->request_context.stage;
-  if (!stage.empty() && stage != "$default" && out.path.starts_with("/" + stage + "/")) {
-    out.path.erase(0, stage.size() + 1);
-  }
-  for (const auto& [k, v] : request->headers)
-    out.headers[lower(k)] = v;
-  out.query = request->query_string_parameters;
-  out.body = std::move(*body);
-  return out;
-}
+}  // namespace
 
 ItemsApi::ItemsApi(ItemStore& store, ItemCachePort* cache, ApiOptions options)
     : store_(store), cache_(cache), options_(std::move(options)) {}
@@ -338,21 +201,15 @@ HttpResponse ItemsApi::get_item(const ApiRequest& request, const std::string& id
     return answer(404, {}, std::nullopt, status);
   }
   auto parsed_version = version_of(**stored);
+  if (is_deleted_marker(**stored)) {
+    // The marker's version beats every fill that read the item before its delete.
+    if (cache_ok && parsed_version) fill(cache_->tombstone_if_newer(id, *parsed_version));
+    return answer(404, {}, std::nullopt, status);
+  }
   std::string body = json::serialize(canonical(std::move(**stored)));
   // Unversioned items (written by other tools) are served but not cached: no version orders them.
   if (cache_ok && parsed_version) fill(cache_->apply_if_newer(id, *parsed_version, body));
   return answer(200, std::move(body), parsed_version.value_or(0), status);
-}
-
-std::optional<Version> ItemsApi::recreate_floor(const std::string& id) {
-  if (cache_ == nullptr) return std::nullopt;
-  auto cached = cache_->get(id);
-  if (!cached || cached->status != cache::GetResult::Status::not_found || cached->version == 0) {
-    return std::nullopt;
-  }
-  // A clock behind the deleted version would give the new item a version the tombstone (and the
-  // stream's REMOVE) beats; versions must keep increasing across delete and re-create.
-  return cached->version - 1;
 }
 
 void ItemsApi::write_through(const std::string& id, Version version, const std::string& body) {
@@ -365,28 +222,27 @@ void ItemsApi::write_through(const std::string& id, Version version, const std::
   }
 }
 
-Expected<std::string, std::optional<HttpResponse>> ItemsApi::try_write(
-    const std::string& id, json::Value item, Version version, WriteCondition condition,
-    const std::string* if_match) {
-  item = canonical(std::move(item));
-  std::string text = json::serialize(item);
-  if (text.size() > kMaxItemBytes) {
-    return unexpected(
-        std::optional(problem(413, "the item exceeds DynamoDB's 400 KB item size limit")));
+void ItemsApi::tombstone_through(const std::string& id, Version version) {
+  if (cache_ == nullptr) return;
+  auto result = cache_->tombstone_if_newer(id, version);
+  if (!result) {
+    ++stats_.cache_errors;
+    lambda::log_warn("cache tombstone failed; the stream handler will apply it",
+                     {{"id", id}, {"error", cache::describe(result.error())}});
   }
-  auto written = store_.put(item, condition);
-  if (!written) {
-    if (written.error().kind != StoreError::Kind::conflict) {
-      return unexpected(std::optional(store_problem(written.error())));
-    }
-    if (if_match != nullptr) {
-      return unexpected(
-          std::optional(problem(412, "item " + id + " changed; If-Match no longer matches")));
-    }
-    return unexpected(std::optional<HttpResponse>());
+}
+
+Expected<void, StoreError> ItemsApi::write_row(const json::Value& row, const std::string& text,
+                                               WriteCondition condition) {
+  auto written = store_.put(row, condition);
+  if (written || written.error().kind != StoreError::Kind::conflict) return written;
+  const auto& current = written.error().current;
+  if (current && json::serialize(canonical(*current)) == text) {
+    lambda::log_info("a retried write found its own first attempt committed",
+                     {{"id", std::string(*row.get_string("id"))}});
+    return {};
   }
-  write_through(id, version, text);
-  return text;
+  return written;
 }
 
 HttpResponse ItemsApi::create_item(const ApiRequest& request) {
@@ -401,30 +257,32 @@ HttpResponse ItemsApi::create_item(const ApiRequest& request) {
   } else {
     id = random_uuid();
   }
-  std::int64_t now = now_us();
-  Version version = next_version(recreate_floor(id), now);
-  json::Value item = std::move(*body);
-  item.set("id", id);
-  item.set("version", json::Value::integer(static_cast<std::int64_t>(version)));
-  item.set("createdAt", format_timestamp(now));
-  item.set("updatedAt", format_timestamp(now));
-  item = canonical(std::move(item));
-  std::string text = json::serialize(item);
-  if (text.size() > kMaxItemBytes) {
-    return problem(413, "the item exceeds DynamoDB's 400 KB item size limit");
-  }
-  auto written = store_.put(item, {WriteCondition::Kind::absent, 0});
-  if (!written) {
-    if (written.error().kind == StoreError::Kind::conflict) {
-      return problem(409, "item " + id + " already exists; use PUT to replace it");
+  std::optional<Version> floor;  // a deleted marker's version, once one is met
+  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+    std::int64_t now = now_us();
+    Version version = next_version(floor, now);
+    json::Value item = *body;
+    item.set("id", id);
+    item.set("version", json::Value::integer(static_cast<std::int64_t>(version)));
+    item.set("createdAt", format_timestamp(now));
+    item.set("updatedAt", format_timestamp(now));
+    auto text = storable_text(item);
+    if (!text) return std::move(text.error());
+    auto written = write_row(item, *text, {WriteCondition::Kind::creatable, 0});
+    if (written) {
+      write_through(id, version, *text);
+      HttpResponse r = json_response(201, std::move(*text));
+      r.headers["location"] = "/items/" + id;
+      return with_etag(std::move(r), version);
     }
-    return store_problem(written.error());
+    if (written.error().kind != StoreError::Kind::conflict) return store_problem(written.error());
+    const auto& current = written.error().current;
+    if (is_live(current))
+      return problem(409, "item " + id + " already exists; use PUT to replace it");
+    // A deleted marker at or above this writer's clock: versions must keep increasing.
+    if (current) floor = current_version(*current);
   }
-  write_through(id, version, text);
-  HttpResponse r = json_response(201, std::move(text));
-  r.headers["location"] = "/items/" + id;
-  r.headers["etag"] = etag_of(version);
-  return r;
+  return problem(409, "item " + id + " is being changed concurrently; retry the request");
 }
 
 HttpResponse ItemsApi::put_item(const ApiRequest& request, const std::string& id) {
@@ -432,17 +290,15 @@ HttpResponse ItemsApi::put_item(const ApiRequest& request, const std::string& id
   if (!body) return std::move(body.error());
   if (auto valid = validate_user_document(*body, id); !valid) return problem(400, valid.error());
   const std::string* if_match = header(request, "if-match");
+  auto current = store_.get(id);
+  if (!current) return store_problem(current.error());
+  std::optional<json::Value> row = std::move(*current);
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-    auto current = store_.get(id);
-    if (!current) return store_problem(current.error());
+    const bool live = is_live(row);
+    // A deleted marker's version is the floor of the re-create.
     std::optional<Version> previous;
-    if (current->has_value()) {
-      previous = current_version(**current);
-    } else {
-      previous = recreate_floor(id);
-    }
-    if (if_match != nullptr &&
-        !if_match_matches(*if_match, current->has_value() ? previous : std::nullopt)) {
+    if (row) previous = current_version(*row);
+    if (if_match != nullptr && !if_match_matches(*if_match, live ? previous : std::nullopt)) {
       return problem(412, "If-Match does not match the current ETag of item " + id);
     }
     std::int64_t now = now_us();
@@ -451,20 +307,25 @@ HttpResponse ItemsApi::put_item(const ApiRequest& request, const std::string& id
     item.set("id", id);
     item.set("version", json::Value::integer(static_cast<std::int64_t>(version)));
     std::string created = format_timestamp(now);
-    if (current->has_value()) {
-      if (auto c = (*current)->get_string("createdAt")) created = *c;
+    if (live) {
+      if (auto c = row->get_string("createdAt")) created = *c;
     }
     item.set("createdAt", created);
     item.set("updatedAt", format_timestamp(now));
-    auto text = try_write(id, std::move(item), version, condition_for(*current), if_match);
-    if (!text) {
-      if (text.error()) return std::move(*text.error());
-      continue;  // another writer won this round: read again and retry
+    auto text = storable_text(item);
+    if (!text) return std::move(text.error());
+    auto written = write_row(item, *text, unchanged(row));
+    if (written) {
+      write_through(id, version, *text);
+      HttpResponse r = json_response(live ? 200 : 201, std::move(*text));
+      if (!live) r.headers["location"] = "/items/" + id;
+      return with_etag(std::move(r), version);
     }
-    HttpResponse r = json_response(current->has_value() ? 200 : 201, std::move(*text));
-    if (!current->has_value()) r.headers["location"] = "/items/" + id;
-    r.headers["etag"] = etag_of(version);
-    return r;
+    if (written.error().kind != StoreError::Kind::conflict) return store_problem(written.error());
+    if (if_match != nullptr) {
+      return problem(412, "item " + id + " changed; If-Match no longer matches");
+    }
+    row = std::move(written.error().current);  // another writer won this round: go again on theirs
   }
   return problem(409, "item " + id + " is being changed concurrently; retry the request");
 }
@@ -478,65 +339,75 @@ HttpResponse ItemsApi::patch_item(const ApiRequest& request, const std::string& 
     }
   }
   const std::string* if_match = header(request, "if-match");
+  auto current = store_.get(id);
+  if (!current) return store_problem(current.error());
+  std::optional<json::Value> row = std::move(*current);
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-    auto current = store_.get(id);
-    if (!current) return store_problem(current.error());
-    if (!current->has_value()) return problem(404, "item " + id + " does not exist");
-    Version previous = current_version(**current);
+    if (!is_live(row)) return problem(404, "item " + id + " does not exist");
+    Version previous = current_version(*row);
     if (if_match != nullptr && !if_match_matches(*if_match, previous)) {
       return problem(412, "If-Match does not match the current ETag of item " + id);
     }
-    json::Value item = merge_patch(**current, *patch);
+    const WriteCondition condition = unchanged(row);
+    json::Value item = merge_patch(*row, *patch);
     if (auto valid = validate_storable(item); !valid) return problem(400, valid.error());
     std::int64_t now = now_us();
     Version version = next_version(previous, now);
     item.set("version", json::Value::integer(static_cast<std::int64_t>(version)));
     item.set("updatedAt", format_timestamp(now));
     if (!item.get_string("createdAt")) item.set("createdAt", format_timestamp(now));
-    auto text = try_write(id, std::move(item), version, condition_for(*current), if_match);
-    if (!text) {
-      if (text.error()) return std::move(*text.error());
-      continue;
+    auto text = storable_text(item);
+    if (!text) return std::move(text.error());
+    auto written = write_row(item, *text, condition);
+    if (written) {
+      write_through(id, version, *text);
+      return with_etag(json_response(200, std::move(*text)), version);
     }
-    HttpResponse r = json_response(200, std::move(*text));
-    r.headers["etag"] = etag_of(version);
-    return r;
+    if (written.error().kind != StoreError::Kind::conflict) return store_problem(written.error());
+    if (if_match != nullptr) {
+      return problem(412, "item " + id + " changed; If-Match no longer matches");
+    }
+    row = std::move(written.error().current);
   }
   return problem(409, "item " + id + " is being changed concurrently; retry the request");
 }
 
 HttpResponse ItemsApi::delete_item(const ApiRequest& request, const std::string& id) {
   const std::string* if_match = header(request, "if-match");
-  std::optional<Version> expected;
+  std::optional<Version> floor;  // the live item's version, once known
+  WriteCondition condition{WriteCondition::Kind::live_below, 0};
   if (if_match != nullptr) {
     auto current = store_.get(id);
     if (!current) return store_problem(current.error());
-    if (!current->has_value()) return problem(404, "item " + id + " does not exist");
-    Version v = current_version(**current);
-    if (!if_match_matches(*if_match, v)) {
+    if (!is_live(*current)) return problem(404, "item " + id + " does not exist");
+    floor = current_version(**current);
+    if (!if_match_matches(*if_match, floor)) {
       return problem(412, "If-Match does not match the current ETag of item " + id);
     }
-    expected = v;
+    condition = unchanged(*current);
   }
-  auto removed = store_.remove(id, expected);
-  if (!removed) {
-    if (removed.error().kind != StoreError::Kind::conflict) return store_problem(removed.error());
-    if (expected) return problem(412, "item " + id + " changed; If-Match no longer matches");
-    return problem(404, "item " + id + " does not exist");
-  }
-  if (cache_ != nullptr) {
-    // deleted + 1 beats every fill that read the item before the delete.
-    Version tombstone = version_of(*removed).value_or(0) + 1;
-    auto result = cache_->tombstone_if_newer(id, tombstone);
-    if (!result) {
-      ++stats_.cache_errors;
-      lambda::log_warn("cache tombstone failed; the stream handler will apply it",
-                       {{"id", id}, {"error", cache::describe(result.error())}});
+  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+    std::int64_t now = now_us();
+    // Above the deleted version: it beats every fill that read the item before the delete.
+    Version version = next_version(floor, now);
+    json::Value marker = deleted_marker(id, version, now);
+    std::string text = json::serialize(marker);  // members already in canonical order
+    auto written = write_row(marker, text, condition);
+    if (written) {
+      tombstone_through(id, version);
+      HttpResponse r;
+      r.status_code = 204;
+      return r;
     }
+    if (written.error().kind != StoreError::Kind::conflict) return store_problem(written.error());
+    const auto& current = written.error().current;
+    if (!is_live(current)) return problem(404, "item " + id + " does not exist");
+    if (if_match != nullptr) {
+      return problem(412, "item " + id + " changed; If-Match no longer matches");
+    }
+    floor = current_version(*current);  // a version at or above this writer's clock
   }
-  HttpResponse r;
-  r.status_code = 204;
-  return r;
+  return problem(409, "item " + id + " is being changed concurrently; retry the request");
 }
 
 HttpResponse ItemsApi::list_items(const ApiRequest& request) {

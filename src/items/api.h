@@ -1,5 +1,6 @@
-// The items HTTP API: routing of API Gateway v2 / v1 / Function URL events to the read and write
-// paths, problem+json errors, conditional requests and the Cache-Status header (RFC 9211).
+// The items API: routes requests (items/http.h) to the item operations: cache-first reads,
+// conditional writes with versions that never go back, deletes that leave a marker (item.h),
+// conditional requests (If-Match / If-None-Match) and the Cache-Status header (RFC 9211).
 #pragma once
 
 #include <chrono>
@@ -10,22 +11,11 @@
 #include <string_view>
 
 #include "common/expected.h"
+#include "items/http.h"
 #include "items/ports.h"
 #include "lambda/events/http.h"
 
 namespace streamcache::items {
-
-// One HTTP request, whatever event format carried it. Header names are lower-case.
-struct ApiRequest {
-  std::string method;
-  std::string path;
-  lambda::events::StringMap headers;
-  lambda::events::StringMap query;
-  std::string body;  // decoded bytes
-};
-
-// Reads an HTTP API 2.0 / Function URL or REST v1 event; the error says what was wrong.
-Expected<ApiRequest, std::string> api_request_from_event(std::string_view event_json);
 
 struct ApiOptions {
   bool write_through = true;
@@ -61,15 +51,12 @@ class ItemsApi {
   lambda::events::HttpResponse patch_item(const ApiRequest& request, const std::string& id);
   lambda::events::HttpResponse delete_item(const ApiRequest& request, const std::string& id);
   lambda::events::HttpResponse list_items(const ApiRequest& request);
-  // The version a re-create must reach: the cached tombstone's (deleted + 1), if one is seen.
-  std::optional<Version> recreate_floor(const std::string& id);
   void write_through(const std::string& id, Version version, const std::string& body);
-  // One attempt of a read-modify-write (PUT, PATCH): the conditional put, then the write-through.
-  // The stored body; or an error holding the response to answer (413, 412, 5xx), or holding
-  // nothing when a concurrent writer won and the caller should read again and retry.
-  Expected<std::string, std::optional<lambda::events::HttpResponse>> try_write(
-      const std::string& id, json::Value item, Version version, WriteCondition condition,
-      const std::string* if_match);
+  void tombstone_through(const std::string& id, Version version);
+  // One conditional write. A conflict whose current row is this very row is a success: an
+  // earlier attempt of this request committed and its answer was lost.
+  Expected<void, StoreError> write_row(const json::Value& row, const std::string& text,
+                                       WriteCondition condition);
   std::int64_t now_us() const;
 
   ItemStore& store_;
@@ -77,11 +64,5 @@ class ItemsApi {
   ApiOptions options_;
   ApiStats stats_;
 };
-
-// A problem+json response (RFC 9457).
-lambda::events::HttpResponse problem(int status, std::string_view detail);
-// "1712345678" <-> base64url cursor.
-std::string encode_cursor(std::string_view last_id);
-std::optional<std::string> decode_cursor(std::string_view cursor);
 
 }  // namespace streamcache::items

@@ -33,7 +33,22 @@ std::optional<Version> version_of(const json::Value& item) {
 }
 
 bool is_server_owned(std::string_view name) {
-  return name == "id" || name == "version" || name == "createdAt" || name == "updatedAt";
+  return name == "id" || name == "version" || name == "createdAt" || name == "updatedAt" ||
+         name == kDeletedAt;
+}
+
+bool is_deleted_marker(const json::Value& row) {
+  return row.is_object() && row.find(kDeletedAt) != nullptr;
+}
+
+json::Value deleted_marker(std::string_view id, Version version, std::int64_t now_us) {
+  const auto expires = now_us / 1'000'000 + std::chrono::seconds(kDeletedMarkerLifetime).count();
+  json::Value row(json::Object{});
+  row.set(kDeletedAt, format_timestamp(now_us));
+  row.set(kExpiresAt, json::Value::integer(expires));
+  row.set("id", id);
+  row.set("version", json::Value::integer(static_cast<std::int64_t>(version)));
+  return row;
 }
 
 std::string format_timestamp(std::int64_t now_us) {
@@ -132,6 +147,23 @@ Expected<void, std::string> validate_storable(const json::Value& item) {
   // The same conversion the store uses, so an item that passes here can be stored whole.
   auto attributes = aws::map_from_plain_json(item);
   if (!attributes) return unexpected("invalid value: " + attributes.error());
+  return {};
+}
+
+Expected<void, std::string> canonicalize_numbers(json::Value& value) {
+  if (value.is_number()) {
+    auto text = aws::canonical_number(value.as_number().text);
+    if (!text) return unexpected(std::move(text).error());
+    if (*text != value.as_number().text) value = json::Value(json::Number{std::move(*text)});
+  } else if (value.is_object()) {
+    for (auto& m : value.as_object()) {
+      if (auto done = canonicalize_numbers(m.value); !done) return done;
+    }
+  } else if (value.is_array()) {
+    for (auto& e : value.as_array()) {
+      if (auto done = canonicalize_numbers(e); !done) return done;
+    }
+  }
   return {};
 }
 

@@ -2,6 +2,7 @@
 // RFC 9457 problems. Pure functions, no I/O.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,8 +25,19 @@ bool is_valid_id(std::string_view id);
 Version next_version(std::optional<Version> previous, std::int64_t now_us);
 // The item's `version` when it is an integer in [0, 2^53); nullopt for unversioned items.
 std::optional<Version> version_of(const json::Value& item);
-// True for id, version, createdAt, updatedAt.
+// True for id, version, createdAt, updatedAt, deletedAt.
 bool is_server_owned(std::string_view name);
+
+// A deleted item stays in the table as a marker {id, version, deletedAt, expiresAt} until
+// DynamoDB's TTL (on `expiresAt`, epoch seconds) removes it: its version is the floor a re-create
+// must pass, whatever the writers' clocks and whatever Redis remembers. Reads and lists never show
+// it.
+inline constexpr std::string_view kDeletedAt = "deletedAt";
+inline constexpr std::string_view kExpiresAt = "expiresAt";
+// Far longer than any clock skew between writers: a re-create after it expires gets `now`.
+inline constexpr std::chrono::hours kDeletedMarkerLifetime{24};
+bool is_deleted_marker(const json::Value& row);
+json::Value deleted_marker(std::string_view id, Version version, std::int64_t now_us);
 // RFC 3339 UTC with milliseconds, e.g. "2026-11-24T16:19:36.123Z".
 std::string format_timestamp(std::int64_t now_us);
 // A random UUIDv4 (lower-case hex).
@@ -42,6 +54,10 @@ Expected<void, std::string> validate_user_document(const json::Value& body,
 // 400: an empty attribute name, maps and lists nested deeper than 32 levels, a number it cannot
 // store.
 Expected<void, std::string> validate_storable(const json::Value& item);
+// Rewrites every number in DynamoDB's canonical text (1.50 -> 1.5, 1E+3 -> 1000, -0 -> 0), so
+// what the API answers and caches is byte for byte what the table stores and streams. The error
+// names a number DynamoDB would refuse.
+Expected<void, std::string> canonicalize_numbers(json::Value& value);
 // RFC 7396 JSON merge patch.
 json::Value merge_patch(json::Value target, const json::Value& patch);
 

@@ -23,14 +23,27 @@ struct StoreError {
     unavailable,  // throttled or unreachable after the client's retries: 503
     other,        // anything else: 500
   };
+  StoreError() = default;
+  StoreError(Kind k, std::string m, std::optional<json::Value> c = std::nullopt)
+      : kind(k), message(std::move(m)), current(std::move(c)) {}
+
   Kind kind = Kind::other;
   std::string message;
+  // conflict only: the row the table holds now (nullopt: none), read back so the caller can tell
+  // its own earlier attempt (a retry whose first answer was lost) from another writer's.
+  std::optional<json::Value> current;
 };
 
-// What a conditional write requires of the stored item.
+// What a conditional write requires of the stored row. The new row's own `version` is the
+// operand of `creatable` and `live_below`.
 struct WriteCondition {
-  enum class Kind { absent, version_equals, unversioned };
-  Kind kind = Kind::absent;
+  enum class Kind {
+    creatable,       // no row, or a deleted marker whose version is below the new row's
+    version_equals,  // the row (an item or a deleted marker) has `version`
+    unversioned,     // a live item without `version` (written by another tool)
+    live_below,      // a live item whose version is missing or below the new row's (DELETE)
+  };
+  Kind kind = Kind::creatable;
   Version version = 0;  // version_equals only
 };
 
@@ -42,13 +55,12 @@ struct ListPage {
 class ItemStore {
  public:
   virtual ~ItemStore() = default;
-  // Consistent read of one item as plain JSON; nullopt when absent.
+  // Consistent read of one row as plain JSON: an item or a deleted marker; nullopt when absent.
   virtual Expected<std::optional<json::Value>, StoreError> get(std::string_view id) = 0;
-  // Writes the whole item (plain JSON with id) when `condition` holds, else conflict.
-  virtual Expected<void, StoreError> put(const json::Value& item, WriteCondition condition) = 0;
-  // Deletes when `condition` holds (absent kind is not allowed); the deleted item, or conflict.
-  virtual Expected<json::Value, StoreError> remove(std::string_view id,
-                                                   std::optional<Version> expected_version) = 0;
+  // Writes the whole row (plain JSON with id and version) when `condition` holds, else conflict
+  // with the current row. A delete is the write of a deleted marker (item.h).
+  virtual Expected<void, StoreError> put(const json::Value& row, WriteCondition condition) = 0;
+  // Live items only: deleted markers are left out (a page may then hold fewer than `limit`).
   virtual Expected<ListPage, StoreError> list(int limit,
                                               std::optional<std::string> start_after) = 0;
 };
@@ -68,10 +80,15 @@ class ItemCachePort {
 
 // One cache mutation derived from a stream record.
 struct StreamOp {
-  enum class Kind { apply, tombstone, invalidate };
+  enum class Kind {
+    apply,       // the item at `version`
+    tombstone,   // deleted: `version` is the deleted marker's, or the removed version + 1
+    fence,       // a change too old to apply safely: refuse anything older than `version`
+    invalidate,  // a change without a readable version: fence above `version` and the cache
+  };
   Kind kind = Kind::apply;
   std::string id;
-  Version version = 0;     // apply: the item's; tombstone: the deleted version + 1
+  Version version = 0;
   std::string body;        // apply only
   std::size_t record = 0;  // index of the record in the batch
 };

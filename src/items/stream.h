@@ -1,9 +1,12 @@
 // Applying a DynamoDB Streams batch to the cache: each record becomes one versioned cache op
-// (INSERT/MODIFY → apply_if_newer, REMOVE → tombstone at old version + 1, no version or
-// KEYS_ONLY → invalidate), run as one pipelined batch; the first record Redis failed on is
-// reported as a batch item failure so Lambda retries from there.
+// (INSERT/MODIFY → apply_if_newer, a deleted marker → tombstone at its version, REMOVE → tombstone
+// at old version + 1, no readable version or KEYS_ONLY → invalidate above it, a record older than
+// the cache's entries live → fence), run as one pipelined batch; the first record Redis failed on
+// is reported as a batch item failure so Lambda retries from there.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,16 +23,35 @@ struct StreamPlan {
   double newest_creation_time = 0;            // epoch seconds; 0 when no record carries one
 };
 
+// How far writers' clocks may run ahead of the handler's: an invalidation without a version fences
+// at least this far above the handler's clock, so no fill that read before the change lands.
+inline constexpr std::chrono::seconds kClockSkewAllowance{5};
+
+struct StreamPlanOptions {
+  // The handler's clock (microseconds since the epoch); 0 reads the system clock.
+  std::int64_t now_us = 0;
+  // A record older than this is fenced, not applied: a newer entry for its id may have expired
+  // meanwhile, and applying it would take readers back in time. Zero: no limit.
+  std::chrono::milliseconds max_apply_age{0};
+};
+
+// The longest record age that is still safe to apply: entries live at least ttl * (1 - jitter),
+// less a margin for ApproximateCreationDateTime's whole seconds and clock skew.
+std::chrono::milliseconds max_apply_age(const cache::ItemCacheOptions& cache);
+
 // The op for one record; nullopt (with a reason) for a poison record.
-Expected<StreamOp, std::string> plan_record(const lambda::events::DynamoDbRecord& record);
+Expected<StreamOp, std::string> plan_record(const lambda::events::DynamoDbRecord& record,
+                                            const StreamPlanOptions& options = {});
 // Plans a batch from the event JSON; records that do not decode are skipped, not fatal.
-Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json);
+Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
+                                                    const StreamPlanOptions& options = {});
 
 struct StreamOutcome {
   lambda::events::BatchResponse response;
   int applied = 0;
   int stale = 0;
   int invalidated = 0;
+  int fenced = 0;  // records too old to apply (see StreamPlanOptions::max_apply_age)
   int skipped = 0;
   int failed = 0;  // records not applied because Redis failed (retried by Lambda)
   double newest_creation_time = 0;

@@ -68,6 +68,7 @@ std::string v1_event(std::string_view method, std::string_view path, const Heade
 }
 
 const Headers kJson = {{"content-type", "application/json"}};
+constexpr const char* kMergePatch = "application/merge-patch+json";
 
 // {"deep":[[...]]} with `levels` nested arrays.
 std::string nested_document(int levels) {
@@ -114,9 +115,8 @@ TEST_F(ItemsApiTest, CreateThenReadHitsTheWriteThroughEntry) {
   ASSERT_EQ(created.status_code, 201) << created.body;
   EXPECT_EQ(header(created, "location"), "/items/a1");
   EXPECT_EQ(header(created, "etag"), "\"1700000000000000\"");
-  EXPECT_EQ(created.body,
-            R"({"createdAt":"2023-11-14T22:13:20.000Z","id":"a1","n":1.50,"name":"x",)"
-            R"("updatedAt":"2023-11-14T22:13:20.000Z","version":1700000000000000})");
+  EXPECT_EQ(created.body, R"({"createdAt":"2023-11-14T22:13:20.000Z","id":"a1","n":1.5,"name":"x",)"
+                          R"("updatedAt":"2023-11-14T22:13:20.000Z","version":1700000000000000})");
   auto read = call(v2_event("GET", "/items/a1"));
   EXPECT_EQ(read.status_code, 200);
   EXPECT_EQ(read.body, created.body);
@@ -137,6 +137,7 @@ TEST_F(ItemsApiTest, CreateWithoutIdMakesAUuid) {
 
 TEST_F(ItemsApiTest, CreateOfAnExistingIdIsAConflict) {
   ASSERT_EQ(call(v2_event("POST", "/items", kJson, R"({"id":"a"})")).status_code, 201);
+  now_ += 1;  // another request: an identical row (same microsecond) would read as its own retry
   expect_problem(call(v2_event("POST", "/items", kJson, R"({"id":"a"})")), 409, "already exists");
 }
 
@@ -303,12 +304,103 @@ TEST_F(ItemsApiTest, RecreateWithAClockBehindTheDeletedVersionStillWins) {
   now_ -= 10;  // another instance whose clock is behind
   auto again = call(v2_event("POST", "/items", kJson, R"({"id":"y"})"));
   ASSERT_EQ(again.status_code, 201);
-  EXPECT_EQ(header(again, "etag"), "\"1700000000000004\"");  // the tombstone's version
+  // The deleted marker (1700000000000004, above the last version) is the floor.
+  EXPECT_EQ(header(again, "etag"), "\"1700000000000005\"");
   EXPECT_EQ(header(call(v2_event("GET", "/items/y")), "cache-status"), "streamcache; hit");
   ASSERT_EQ(call(v2_event("DELETE", "/items/y")).status_code, 204);
   auto put = call(v2_event("PUT", "/items/y", kJson, "{}"));
   ASSERT_EQ(put.status_code, 201);
-  EXPECT_EQ(header(put, "etag"), "\"1700000000000005\"");
+  EXPECT_EQ(header(put, "etag"), "\"1700000000000007\"");
+}
+
+TEST_F(ItemsApiTest, NumbersAreStoredAnsweredAndCachedInDynamoDbsCanonicalText) {
+  auto created = call(v2_event("POST", "/items", kJson,
+                               R"({"id":"n","a":1.50,"b":1E+3,"c":-0,"d":[0.0,-1.2300E2,1e-3]})"));
+  ASSERT_EQ(created.status_code, 201) << created.body;
+  const auto canonical_part = R"("a":1.5,"b":1000,"c":0,)"
+                              R"("createdAt":"2023-11-14T22:13:20.000Z","d":[0,-123,0.001])";
+  EXPECT_NE(created.body.find(canonical_part), std::string::npos) << created.body;
+  EXPECT_EQ(cache_.entries["n"].body, created.body);
+  EXPECT_EQ(json::serialize(canonical(store_.items["n"])), created.body);
+
+  now_ += 1;
+  auto patched =
+      call(v2_event("PATCH", "/items/n", {{"content-type", kMergePatch}}, R"({"e":2.500E1})"));
+  ASSERT_EQ(patched.status_code, 200) << patched.body;
+  EXPECT_NE(patched.body.find(R"("e":25)"), std::string::npos) << patched.body;
+  EXPECT_EQ(cache_.entries["n"].body, patched.body);
+  EXPECT_EQ(json::serialize(canonical(store_.items["n"])), patched.body);
+
+  expect_problem(call(v2_event("PUT", "/items/n", kJson, R"({"z":0e200})")), 400,
+                 "outside DynamoDB's range");
+  expect_problem(call(v2_event("PUT", "/items/n", kJson, R"({"z":1e126})")), 400,
+                 "magnitude above");
+}
+
+TEST_F(ItemsApiTest, DeleteLeavesAMarkerThatReadsListsAndPatchesNeverShow) {
+  ASSERT_EQ(call(v2_event("POST", "/items", kJson, R"({"id":"d"})")).status_code, 201);
+  ASSERT_EQ(call(v2_event("POST", "/items", kJson, R"({"id":"e"})")).status_code, 201);
+  now_ += 1;
+  ASSERT_EQ(call(v2_event("DELETE", "/items/d")).status_code, 204);
+  const json::Value& marker = store_.items.at("d");
+  EXPECT_TRUE(is_deleted_marker(marker));
+  EXPECT_EQ(marker.get_int(kExpiresAt), now_ / 1'000'000 + 86'400);
+  EXPECT_EQ(cache_.entries["d"].kind, 'T');
+
+  cache_.entries.clear();  // evicted: the table's marker answers alone
+  auto read = call(v2_event("GET", "/items/d"));
+  EXPECT_EQ(read.status_code, 404);
+  EXPECT_EQ(cache_.entries["d"].kind, 'T');  // filled from the marker
+  EXPECT_EQ(cache_.entries["d"].version, *version_of(marker));
+  auto list = body(call(v2_event("GET", "/items")));
+  ASSERT_EQ(list.find("items")->as_array().size(), 1u);
+  expect_problem(call(v2_event("PATCH", "/items/d", {{"content-type", kMergePatch}}, "{}")), 404,
+                 "does not exist");
+  now_ += 1;  // another request (an identical marker would read as this one's own retry)
+  expect_problem(call(v2_event("DELETE", "/items/d")), 404, "does not exist");
+}
+
+TEST_F(ItemsApiTest, RecreateAfterAnEvictedDeleteStaysAboveTheDeletedVersionWhateverTheClock) {
+  ASSERT_EQ(call(v2_event("POST", "/items", kJson, R"({"id":"s"})")).status_code, 201);
+  ASSERT_EQ(call(v2_event("DELETE", "/items/s")).status_code, 204);
+  const Version deleted = *version_of(store_.items.at("s"));
+  cache_.entries.clear();  // Redis lost the tombstone (eviction, failover, never written)
+  now_ -= 1'000'000;       // a writer whose clock runs a second behind
+  auto post = call(v2_event("POST", "/items", kJson, R"({"id":"s"})"));
+  ASSERT_EQ(post.status_code, 201) << post.body;
+  EXPECT_EQ(header(post, "etag"), etag_of(deleted + 1));
+
+  ASSERT_EQ(call(v2_event("DELETE", "/items/s")).status_code, 204);
+  cache_.entries.clear();
+  now_ -= 1'000'000;
+  auto put = call(v2_event("PUT", "/items/s", kJson, "{}"));
+  ASSERT_EQ(put.status_code, 201) << put.body;
+  EXPECT_GT(*version_of(*json::parse(put.body)), deleted + 1);
+}
+
+TEST_F(ItemsApiTest, WritesWhoseFirstAnswerWasLostAnswerAsTheyCommitted) {
+  store_.lose_next_answer = true;
+  auto created = call(v2_event("POST", "/items", kJson, R"({"id":"r"})"));
+  EXPECT_EQ(created.status_code, 201) << created.body;
+  EXPECT_EQ(cache_.entries["r"].kind, 'I');
+
+  now_ += 1;
+  store_.lose_next_answer = true;
+  auto put = call(v2_event(
+      "PUT", "/items/r",
+      {{"content-type", "application/json"}, {"if-match", header(created, "etag")}}, R"({"v":2})"));
+  EXPECT_EQ(put.status_code, 200) << put.body;
+
+  now_ += 1;
+  store_.lose_next_answer = true;
+  auto patched = call(v2_event("PATCH", "/items/r", {{"content-type", kMergePatch}}, R"({"v":3})"));
+  EXPECT_EQ(patched.status_code, 200) << patched.body;
+
+  now_ += 1;
+  store_.lose_next_answer = true;
+  EXPECT_EQ(call(v2_event("DELETE", "/items/r")).status_code, 204);
+  EXPECT_EQ(cache_.entries["r"].kind, 'T');
+  EXPECT_TRUE(is_deleted_marker(store_.items.at("r")));
 }
 
 TEST_F(ItemsApiTest, NestingUpToDynamoDbsLimitIsStored) {

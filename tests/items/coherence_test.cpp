@@ -1,8 +1,13 @@
 // The coherence invariant of ARCHITECTURE.md against real servers: seeded random interleavings of
-// API writers, readers (with late fills) and stream application (reordered, duplicated, from
-// moto's real DynamoDB Stream); after draining, every cache entry equals the table's item, or is
-// absent, or is a tombstone/negative entry for an id that does not exist.
+// API writers whose clocks are a second apart (one of them behind a proxy that loses answers of
+// committed writes), deletes and re-creates of a few hot ids, foreign writes without `version`,
+// readers with late fills, Redis losing its data, and stream application (reordered, duplicated,
+// from moto's real DynamoDB Stream, sometimes lagging past the cache's item TTL).
+// Invariants: no read ever observes a version below one already observed for its id (since the
+// last foreign write, which carries none); after draining, every cache entry equals the table's
+// item, or is absent, or is a tombstone/negative/fence entry for an id that is not live.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <random>
 
@@ -14,10 +19,13 @@
 #include "items/adapters.h"
 #include "items/api.h"
 #include "items/stream.h"
+#include "support/dropping_proxy.h"
 #include "support/shared_servers.h"
 
 namespace streamcache::items {
 namespace {
+
+namespace events = lambda::events;
 
 constexpr const char* kTable = "coherence";
 
@@ -70,9 +78,30 @@ std::string batch_of(std::vector<json::Value> records) {
   return json::serialize(e);
 }
 
-TEST_P(Coherence, CacheConvergesToTheTable) {
+std::int64_t wall_clock_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The item TTL of this run: short, so that a lagging stream outlives cached entries.
+constexpr auto kItemTtl = std::chrono::seconds(3);
+// How far behind the "lagging" deliveries are: well past the item TTL.
+constexpr auto kStreamLag = std::chrono::seconds(10);
+
+struct Writer {
+  std::int64_t skew_us;
+  std::unique_ptr<aws::DynamoDbClient> client;
+  std::unique_ptr<DynamoItemStore> store;
+  std::unique_ptr<ItemsApi> api;
+};
+
+TEST_P(Coherence, CacheConvergesToTheTableAndReadsNeverGoBack) {
+  const unsigned seed = GetParam();
+  SCOPED_TRACE("seed " + std::to_string(seed));
   reset_servers();
-  auto env = fixed_env(moto_->aws_env());
+  const auto moto_env = moto_->aws_env();
+  auto env = fixed_env(moto_env);
   auto dynamodb = aws::DynamoDbClient::from_env(env);
   ASSERT_TRUE(dynamodb) << dynamodb.error();
   aws::CreateTableRequest create;
@@ -88,23 +117,40 @@ TEST_P(Coherence, CacheConvergesToTheTable) {
 
   auto connection = cache::connection_options_from_url(redis_->url());
   ASSERT_TRUE(connection);
-  auto item_cache = cache::ItemCache::create(*connection);
+  cache::ItemCacheOptions cache_options;
+  cache_options.item_ttl = kItemTtl;
+  auto item_cache = cache::ItemCache::create(*connection, cache_options);
   ASSERT_TRUE(item_cache);
-  DynamoItemStore store(*dynamodb, kTable);
+  auto raw_redis = cache::RedisConnection::create(*connection);
+  ASSERT_TRUE(raw_redis);
+  DynamoItemStore store(*dynamodb, kTable);  // the readers' and the checker's view
   RedisItemCache cache(*item_cache);
-  std::mt19937 random(GetParam());
-  // A clock that sometimes stalls or runs behind, so versions also come from previous + 1.
-  std::int64_t clock = 1'700'000'000'000'000;
-  ItemsApi api(store, &cache, ApiOptions{true, [&] {
-                                           clock += static_cast<std::int64_t>(random() % 3) - 1;
-                                           return clock;
-                                         }});
+  std::mt19937 random(seed);
+
+  // Writer clocks: one shared base that stalls or steps back, and per-writer skews of +-1 s.
+  std::int64_t base = wall_clock_us();
+  auto tick = [&] { return base += static_cast<std::int64_t>(random() % 3) - 1; };
+  streamcache::testing::DroppingProxy lossy("127.0.0.1", moto_->port());
+  lossy.drop_with_probability("PutItem", 0.25, seed);
+  std::vector<Writer> writers;
+  for (std::int64_t skew : {std::int64_t{0}, std::int64_t{1'000'000}, std::int64_t{-1'000'000}}) {
+    auto writer_env = moto_env;
+    if (skew < 0) writer_env["AWS_ENDPOINT_URL"] = lossy.endpoint();  // committed, answer lost
+    auto client = aws::DynamoDbClient::from_env(fixed_env(writer_env));
+    ASSERT_TRUE(client) << client.error();
+    Writer w{skew, std::make_unique<aws::DynamoDbClient>(std::move(*client)), nullptr, nullptr};
+    w.store = std::make_unique<DynamoItemStore>(*w.client, kTable);
+    w.api = std::make_unique<ItemsApi>(*w.store, &cache,
+                                       ApiOptions{true, [&tick, skew] { return tick() + skew; }});
+    writers.push_back(std::move(w));
+  }
 
   const std::vector<std::string> ids = {"a", "b", "c", "d"};
-  std::vector<json::Value> pending;                        // stream records not yet applied
+  std::map<std::string, Version> observed;  // the highest version a read returned, per id
+  std::vector<json::Value> pending;         // stream records not yet applied
   std::vector<std::pair<std::string, json::Value>> fills;  // reads whose fill is delayed
   auto pick = [&](const auto& v) { return v[random() % v.size()]; };
-  auto request = [&](std::string method, std::string path, std::string body,
+  auto request = [&](ItemsApi& api, std::string method, std::string path, std::string body,
                      std::string type = "application/json") {
     ApiRequest r;
     r.method = std::move(method);
@@ -113,84 +159,151 @@ TEST_P(Coherence, CacheConvergesToTheTable) {
     r.body = std::move(body);
     return api.handle(r);
   };
-  for (int step = 0; step < 120; ++step) {
+  // The fill a GET makes after its consistent read (items.api): markers fill a tombstone.
+  auto fill = [&](const std::string& id, const json::Value& row) {
+    auto v = version_of(row);
+    if (!v) return;
+    auto done = is_deleted_marker(row)
+                    ? cache.tombstone_if_newer(id, *v)
+                    : cache.apply_if_newer(id, *v, json::serialize(canonical(row)));
+    ASSERT_TRUE(done) << cache::describe(done.error());
+  };
+  auto land_fills = [&] {
+    for (auto& [fid, row] : fills)
+      fill(fid, row);
+    fills.clear();
+  };
+  auto deliver = [&](std::vector<json::Value> records, const StreamPlanOptions& options) {
+    auto plan = plan_stream_batch(batch_of(std::move(records)), options);
+    ASSERT_TRUE(plan);
+    EXPECT_TRUE(apply_stream_plan(*plan, cache).response.batch_item_failures.empty());
+  };
+  const std::chrono::milliseconds max_age = max_apply_age(item_cache->options());
+
+  for (int step = 0; step < 160; ++step) {
     std::string id = pick(ids);
-    switch (random() % 7) {
+    Writer& writer = writers[random() % writers.size()];
+    ItemsApi& api = *writer.api;
+    const std::string n = std::to_string(step);
+    switch (random() % 11) {
       case 0:
-        request("POST", "/items", R"({"id":")" + id + R"(","s":)" + std::to_string(step) + "}");
-        break;
       case 1:
-        request("PUT", "/items/" + id, R"({"p":)" + std::to_string(step) + "}");
+      case 2: {
+        // Each write carries its step as a nonce: a conflict answer for a write the table holds
+        // is a lie (its first attempt committed and only the answer was lost).
+        const std::string member = std::string(1, "spq"[step % 3]);
+        auto r = step % 3 == 0 ? request(api, "POST", "/items",
+                                         R"({"id":")" + id + R"(","s":)" + n + R"(,"x":1.50})")
+                 : step % 3 == 1
+                     ? request(api, "PUT", "/items/" + id, R"({"p":)" + n + R"(,"e":1E+3})")
+                     : request(api, "PATCH", "/items/" + id, R"({"q":)" + n + "}",
+                               "application/merge-patch+json");
+        if (r.status_code == 409 || r.status_code == 412) {
+          auto now = store.get(id);
+          ASSERT_TRUE(now);
+          const json::Value* nonce = now->has_value() ? (*now)->find(member) : nullptr;
+          EXPECT_FALSE(nonce && nonce->is_number() && nonce->as_number().text == n)
+              << "step " << step << " answered " << r.status_code << " for its own write";
+        }
         break;
-      case 2:
-        request("PATCH", "/items/" + id, R"({"q":)" + std::to_string(step) + "}",
-                "application/merge-patch+json");
-        break;
+      }
       case 3:
-        request("DELETE", "/items/" + id, "");
+      case 4: {
+        auto before = store.get(id);
+        ASSERT_TRUE(before);
+        const bool was_live = before->has_value() && !is_deleted_marker(**before);
+        auto r = request(api, "DELETE", "/items/" + id, "");
+        EXPECT_FALSE(was_live && r.status_code == 404)
+            << "step " << step << " deleted a live item and answered 404";
         break;
-      case 4:
-        request("GET", "/items/" + id, "");
-        break;
+      }
       case 5: {
+        auto r = request(api, "GET", "/items/" + id, "");
+        if (r.status_code != 200) break;
+        auto etag = events::find_header(r.headers, "etag");
+        ASSERT_TRUE(etag);
+        const Version seen = std::stoull(std::string(etag->substr(1, etag->size() - 2)));
+        EXPECT_GE(seen, observed[id]) << id << " went back in time at step " << step;
+        observed[id] = std::max(observed[id], seen);
+        break;
+      }
+      case 6: {
         // A reader that read the table now and fills later (the classic stale-fill race).
         auto read = store.get(id);
         ASSERT_TRUE(read);
         if (read->has_value()) fills.emplace_back(id, **read);
         break;
       }
-      case 6: {
+      case 7: {
+        // Another tool writes the item without a version (over whatever is there).
+        aws::PutItemRequest put;
+        put.table = kTable;
+        put.item = {aws::Attribute{"id", aws::AttributeValue::string(id)},
+                    aws::Attribute{"foreign", aws::AttributeValue::number(n)}};
+        ASSERT_TRUE(dynamodb->put_item(put));
+        observed.erase(id);  // a versionless item has no place in the order
+        break;
+      }
+      case 8:
+        if (random() % 4 == 0) {
+          land_fills();  // fills are bounded by the function timeout, far below any TTL
+          ASSERT_TRUE(raw_redis->command({"FLUSHALL"}));  // eviction, failover, restart
+        }
+        break;
+      default: {
         for (auto& r : reader.read_new())
           pending.push_back(std::move(r));
         if (pending.empty()) break;
         // Deliver a random subset in random order, sometimes twice.
         std::shuffle(pending.begin(), pending.end(), random);
-        std::size_t n = 1 + random() % pending.size();
-        std::vector<json::Value> delivery(pending.begin(), pending.begin() + n);
-        if (random() % 2 == 0) pending.erase(pending.begin(), pending.begin() + n);
-        auto plan = plan_stream_batch(batch_of(std::move(delivery)));
-        ASSERT_TRUE(plan);
-        EXPECT_TRUE(apply_stream_plan(*plan, cache).response.batch_item_failures.empty());
+        std::size_t count = 1 + random() % pending.size();
+        std::vector<json::Value> delivery(pending.begin(), pending.begin() + count);
+        if (random() % 2 == 0) pending.erase(pending.begin(), pending.begin() + count);
+        StreamPlanOptions options{.now_us = wall_clock_us(), .max_apply_age = max_age};
+        if (random() % 3 == 0) {
+          // The stream lags past the item TTL: every cached item has expired by now.
+          land_fills();
+          auto keys = raw_redis->command({"KEYS", "item:*"});
+          ASSERT_TRUE(keys);
+          for (const auto& key : keys->elements) {
+            auto value = raw_redis->command({"GET", key.str});
+            ASSERT_TRUE(value);
+            if (value->str.starts_with('I')) {
+              ASSERT_TRUE(raw_redis->command({"DEL", key.str}));
+            }
+          }
+          options.now_us += std::chrono::microseconds(kStreamLag).count();
+        }
+        deliver(std::move(delivery), options);
         break;
       }
     }
     if (!fills.empty() && random() % 3 == 0) {
-      auto [fid, item] = fills.back();
+      auto [fid, row] = fills.back();
       fills.pop_back();
-      if (auto v = version_of(item)) {
-        std::string body = json::serialize(canonical(item));
-        ASSERT_TRUE(cache.apply_if_newer(fid, *v, body));
-      }
+      fill(fid, row);
     }
   }
   // Writers stop; late fills land; the stream drains (with duplicates, out of order).
-  for (auto& [fid, item] : fills) {
-    if (auto v = version_of(item)) {
-      std::string body = json::serialize(canonical(item));
-      ASSERT_TRUE(cache.apply_if_newer(fid, *v, body));
-    }
-  }
+  land_fills();
   for (auto& r : reader.read_new())
     pending.push_back(std::move(r));
   std::shuffle(pending.begin(), pending.end(), random);
-  auto plan = plan_stream_batch(batch_of(pending));
-  ASSERT_TRUE(plan);
-  EXPECT_TRUE(apply_stream_plan(*plan, cache).response.batch_item_failures.empty());
+  deliver(pending, {.now_us = wall_clock_us(), .max_apply_age = max_age});
+  EXPECT_GT(lossy.dropped(), 0) << "the run should lose some answers of committed writes";
 
   for (const auto& id : ids) {
     auto stored = store.get(id);
     ASSERT_TRUE(stored);
     auto cached = cache.get(id);
     ASSERT_TRUE(cached);
-    if (stored->has_value()) {
-      if (cached->status == cache::GetResult::Status::hit) {
-        EXPECT_EQ(cached->body, json::serialize(canonical(**stored))) << id;
-        EXPECT_EQ(cached->version, version_of(**stored)) << id;
-      } else {
-        EXPECT_EQ(cached->status, cache::GetResult::Status::miss) << id << " exists but reads 404";
-      }
-    } else {
-      EXPECT_NE(cached->status, cache::GetResult::Status::hit) << id << " was resurrected";
+    const bool live = stored->has_value() && !is_deleted_marker(**stored);
+    if (cached->status == cache::GetResult::Status::hit) {
+      ASSERT_TRUE(live) << id << " was resurrected: " << cached->body;
+      EXPECT_EQ(cached->body, json::serialize(canonical(**stored))) << id;
+      EXPECT_EQ(cached->version, version_of(**stored)) << id;
+    } else if (live) {
+      EXPECT_EQ(cached->status, cache::GetResult::Status::miss) << id << " exists but reads 404";
     }
   }
 }

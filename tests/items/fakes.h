@@ -20,59 +20,72 @@ class FakeStore : public ItemStore {
     if (it == items.end()) return std::optional<json::Value>();
     return std::optional<json::Value>(it->second);
   }
-  Expected<void, StoreError> put(const json::Value& item, WriteCondition condition) override {
+  Expected<void, StoreError> put(const json::Value& row, WriteCondition condition) override {
     ++puts;
     if (failure) return unexpected(*failure);
+    std::string id(*row.get_string("id"));
+    auto it = items.find(id);
+    auto conflict = [&](std::string why) {
+      StoreError error{StoreError::Kind::conflict, std::move(why), std::nullopt};
+      if (it != items.end()) error.current = it->second;
+      return unexpected(std::move(error));
+    };
     if (conflicts_to_inject > 0) {
       --conflicts_to_inject;
-      return unexpected(StoreError{StoreError::Kind::conflict, "injected"});
+      return conflict("injected");
     }
-    std::string id(*item.get_string("id"));
-    auto it = items.find(id);
+    const Version operand = version_of(row).value_or(0);
+    const bool exists = it != items.end();
+    const bool marker = exists && is_deleted_marker(it->second);
+    const std::optional<Version> stored = exists ? version_of(it->second) : std::nullopt;
     bool ok = false;
     switch (condition.kind) {
-      case WriteCondition::Kind::absent:
-        ok = it == items.end();
+      case WriteCondition::Kind::creatable:
+        ok = !exists || (marker && stored && *stored < operand);
         break;
       case WriteCondition::Kind::version_equals:
-        ok = it != items.end() && version_of(it->second) == condition.version;
+        ok = stored == condition.version;
         break;
       case WriteCondition::Kind::unversioned:
-        ok = it != items.end() && !version_of(it->second);
+        ok = exists && !stored;
+        break;
+      case WriteCondition::Kind::live_below:
+        ok = exists && !marker && (!stored || *stored < operand);
         break;
     }
-    if (!ok) return unexpected(StoreError{StoreError::Kind::conflict, "condition failed"});
-    // Round trip through attributes, like DynamoDB would store it.
-    auto attributes = aws::map_from_plain_json(item);
+    if (!ok) return conflict("condition failed");
+    // Round trip through attributes, numbers in their canonical text, as DynamoDB stores it.
+    auto attributes = aws::map_from_plain_json(row);
     if (!attributes) return unexpected(StoreError{StoreError::Kind::invalid, attributes.error()});
-    items[id] = aws::to_plain_json(*attributes);
+    json::Value stored_row = aws::to_plain_json(*attributes);
+    if (auto canonical = canonicalize_numbers(stored_row); !canonical) {
+      return unexpected(StoreError{StoreError::Kind::invalid, canonical.error()});
+    }
+    items[id] = std::move(stored_row);
+    it = items.find(id);
+    if (lose_next_answer) {
+      lose_next_answer = false;  // committed, but the caller hears what its retry would see
+      return conflict("the first attempt committed; its answer was lost");
+    }
     return {};
   }
-  Expected<json::Value, StoreError> remove(std::string_view id,
-                                           std::optional<Version> expected) override {
-    if (failure) return unexpected(*failure);
-    auto it = items.find(std::string(id));
-    if (it == items.end() || (expected && version_of(it->second) != *expected)) {
-      return unexpected(StoreError{StoreError::Kind::conflict, "condition failed"});
-    }
-    json::Value old = it->second;
-    items.erase(it);
-    return old;
-  }
+  // Live items only, like the table's Scan with its filter.
   Expected<ListPage, StoreError> list(int limit, std::optional<std::string> start) override {
     if (failure) return unexpected(*failure);
     ListPage page;
     auto it = start ? items.upper_bound(*start) : items.begin();
-    for (; it != items.end() && static_cast<int>(page.items.size()) < limit; ++it) {
-      page.items.push_back(it->second);
+    int scanned = 0;
+    for (; it != items.end() && scanned < limit; ++it, ++scanned) {
+      if (!is_deleted_marker(it->second)) page.items.push_back(it->second);
     }
-    if (it != items.end()) page.last_id = *page.items.back().get_string("id");
+    if (it != items.end() && scanned > 0) page.last_id = std::prev(it)->first;
     return page;
   }
 
   std::map<std::string, json::Value> items;
   std::optional<StoreError> failure;
   int conflicts_to_inject = 0;
+  bool lose_next_answer = false;  // the next put commits, then reports what a retry would see
   int gets = 0;
   int puts = 0;
 };
@@ -91,6 +104,7 @@ class FakeCache : public ItemCachePort, public StreamCachePort {
     auto it = entries.find(std::string(id));
     if (it == entries.end()) return r;
     r.version = it->second.version;
+    if (it->second.kind == 'F') return cache::GetResult{};  // a fence reads as a miss
     if (it->second.kind == 'I') {
       r.status = cache::GetResult::Status::hit;
       r.body = it->second.body;
@@ -125,14 +139,22 @@ class FakeCache : public ItemCachePort, public StreamCachePort {
         case StreamOp::Kind::tombstone:
           results.push_back(tombstone_if_newer(op.id, op.version));
           break;
-        case StreamOp::Kind::invalidate:
+        case StreamOp::Kind::fence:
+          results.push_back(write(op.id, {'F', op.version, {}}));
+          break;
+        case StreamOp::Kind::invalidate: {
+          Version v = op.version;
+          if (auto it = entries.find(op.id); it != entries.end() && it->second.version >= v) {
+            v = it->second.version + 1;
+          }
           if (down) {
             results.push_back(unexpected(cache::Error{cache::ErrorCode::unavailable, "down"}));
           } else {
-            entries.erase(op.id);
+            entries[op.id] = {'F', v, {}};
             results.push_back(cache::WriteResult::applied);
           }
           break;
+        }
       }
     }
   }
@@ -143,13 +165,15 @@ class FakeCache : public ItemCachePort, public StreamCachePort {
   int batches = 0;
 
  private:
+  // At equal versions: fence < negative = tombstone < item, as in the script.
+  static int rank(char kind) { return kind == 'F' ? 0 : kind == 'I' ? 2 : 1; }
   Expected<cache::WriteResult, cache::Error> write(std::string_view id, FakeEntry entry) {
     if (down) return unexpected(cache::Error{cache::ErrorCode::unavailable, "down"});
     auto it = entries.find(std::string(id));
     if (it != entries.end()) {
       const FakeEntry& cur = it->second;
       if (entry.version < cur.version) return cache::WriteResult::stale;
-      if (entry.version == cur.version && !(cur.kind == 'T' && entry.kind == 'I')) {
+      if (entry.version == cur.version && rank(entry.kind) <= rank(cur.kind)) {
         return cache::WriteResult::stale;
       }
     }

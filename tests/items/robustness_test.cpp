@@ -97,6 +97,12 @@ std::vector<json::Value> api_seeds() {
       !cache::parse_version(version->as_number().text)) {
     return ::testing::AssertionFailure() << "bad version in " << json::serialize(item);
   }
+  if (is_deleted_marker(item)) {
+    if (item.as_object().size() != 4 || !item.get_string(kDeletedAt) || !item.find(kExpiresAt)) {
+      return ::testing::AssertionFailure() << "bad deleted marker " << json::serialize(item);
+    }
+    return ::testing::AssertionSuccess();
+  }
   if (!item.get_string("createdAt") || !item.get_string("updatedAt")) {
     return ::testing::AssertionFailure() << "timestamps missing in " << json::serialize(item);
   }

@@ -98,7 +98,84 @@ TEST(StreamApply, UnversionedAndKeysOnlyRecordsInvalidate) {
                         record("MODIFY", "2", "k", {}, {}), record("REMOVE", "3", "r", {}, {})}),
                  cache);
   EXPECT_EQ(out.invalidated, 3);
-  EXPECT_TRUE(cache.entries.empty());
+  // Fenced above what was cached: a fill that read before the change can never land.
+  for (const char* id : {"u", "k", "r"}) {
+    EXPECT_EQ(cache.entries[id].kind, 'F') << id;
+    EXPECT_GE(cache.entries[id].version, 5u) << id;
+    EXPECT_EQ(cache.apply_if_newer(id, 4, "{}").value(), cache::WriteResult::stale) << id;
+    EXPECT_EQ(cache.get(id)->status, cache::GetResult::Status::miss) << id;
+  }
+}
+
+TEST(StreamApply, DeletedMarkersTombstoneAtTheirOwnVersion) {
+  FakeCache cache;
+  cache.entries["d"] = {'I', 4, "{}"};
+  auto out = run(batch({record("MODIFY", "1", "d",
+                               image("d", 9, R"("deletedAt":{"S":"x"},"expiresAt":{"N":"1"})"),
+                               image("d", 4))}),
+                 cache);
+  EXPECT_EQ(out.applied, 1);
+  EXPECT_EQ(cache.entries["d"].kind, 'T');
+  EXPECT_EQ(cache.entries["d"].version, 9u);
+}
+
+TEST(StreamApply, VersionlessChangesFenceAboveTheOldVersion) {
+  FakeCache cache;  // nothing cached: the old image alone says what a stale fill could carry
+  auto out =
+      run(batch({record("MODIFY", "1", "u", image("u", std::nullopt), image("u", 41))}), cache);
+  EXPECT_EQ(out.invalidated, 1);
+  EXPECT_EQ(cache.entries["u"].kind, 'F');
+  EXPECT_EQ(cache.entries["u"].version, 42u);
+}
+
+TEST(StreamApply, VersionlessChangesWithoutAnOldVersionFenceAboveTheClockPlusSkew) {
+  FakeCache cache;
+  const std::int64_t now_us = 1'700'000'000'000'000;
+  auto plan = plan_stream_batch(batch({record("MODIFY", "1", "u", image("u", std::nullopt), {})}),
+                                {.now_us = now_us});
+  ASSERT_TRUE(plan);
+  ASSERT_EQ(plan->ops.size(), 1u);
+  EXPECT_EQ(plan->ops[0].kind, StreamOp::Kind::invalidate);
+  EXPECT_EQ(plan->ops[0].version,
+            static_cast<Version>(now_us) +
+                std::chrono::duration_cast<std::chrono::microseconds>(kClockSkewAllowance).count());
+}
+
+TEST(StreamApply, RecordsOlderThanTheShortestEntryLifetimeFenceInsteadOfApplying) {
+  // Created at 1700000000 s; read 400 s later with entries living at least 270 s.
+  const StreamPlanOptions late{.now_us = 1'700'000'400'000'000,
+                               .max_apply_age = std::chrono::seconds(268)};
+  auto plan = plan_stream_batch(batch({record("INSERT", "1", "a", image("a", 5), {}),
+                                       record("REMOVE", "2", "b", {}, image("b", 3))}),
+                                late);
+  ASSERT_TRUE(plan);
+  ASSERT_EQ(plan->ops.size(), 2u);
+  EXPECT_EQ(plan->ops[0].kind, StreamOp::Kind::fence);
+  EXPECT_EQ(plan->ops[0].version, 5u);
+  EXPECT_TRUE(plan->ops[0].body.empty());
+  EXPECT_EQ(plan->ops[1].kind, StreamOp::Kind::fence);
+  EXPECT_EQ(plan->ops[1].version, 4u);
+
+  FakeCache cache;
+  cache.entries["a"] = {'I', 7, "newer"};  // still cached: the fence leaves it alone
+  auto out = apply_stream_plan(*plan, cache);
+  EXPECT_EQ(out.fenced, 2);  // records too old to apply, whether their fence landed or not
+  EXPECT_EQ(cache.entries["a"].body, "newer");
+  EXPECT_EQ(cache.entries["b"].kind, 'F');
+
+  const StreamPlanOptions prompt{.now_us = 1'700'000'100'000'000,
+                                 .max_apply_age = std::chrono::seconds(268)};
+  auto fresh = plan_stream_batch(batch({record("INSERT", "1", "a", image("a", 5), {})}), prompt);
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->ops[0].kind, StreamOp::Kind::apply);
+}
+
+TEST(StreamApply, MaxApplyAgeAllowsForJitterAndWholeSeconds) {
+  cache::ItemCacheOptions options;
+  options.item_ttl = std::chrono::seconds(300);
+  options.tombstone_ttl = std::chrono::seconds(7200);
+  options.ttl_jitter = 0.1;
+  EXPECT_EQ(max_apply_age(options), std::chrono::milliseconds(268'000));
 }
 
 TEST(StreamApply, TtlDeletesLeaveTombstonesToo) {

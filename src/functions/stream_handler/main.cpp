@@ -29,7 +29,9 @@ int main() {
     if (!clients) return unexpected(lambda::ErrorInfo{clients.error(), "Runtime.ConfigInvalid"});
     auto state = std::make_shared<State>(std::move(*clients));
     return lambda::Handler([state](const lambda::Invocation& invocation) {
-      auto plan = items::plan_stream_batch(invocation.payload);
+      const items::StreamPlanOptions options{
+          .now_us = 0, .max_apply_age = items::max_apply_age(state->clients->cache.options())};
+      auto plan = items::plan_stream_batch(invocation.payload, options);
       if (!plan) {
         // Not a stream batch at all: fail the invocation so nothing is silently dropped.
         return lambda::Response::failure(plan.error(), "Streamcache.InvalidEvent");
@@ -44,6 +46,7 @@ int main() {
                           {{"RecordsApplied", static_cast<double>(outcome.applied)},
                            {"StaleSkipped", static_cast<double>(outcome.stale)},
                            {"Invalidated", static_cast<double>(outcome.invalidated)},
+                           {"TooOldFenced", static_cast<double>(outcome.fenced)},
                            {"PoisonSkipped", static_cast<double>(outcome.skipped)},
                            {"Failures", static_cast<double>(outcome.failed)},
                            {"NewestRecordAge", age_s > 0 ? age_s : 0, "Seconds"}}));
