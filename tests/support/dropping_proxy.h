@@ -18,7 +18,7 @@ namespace streamcache::testing {
 class DroppingProxy {
  public:
   // Listens on a free 127.0.0.1 port at once; connects to the upstream per client connection.
-  DroppingProxy(std::string upstream_host, int upstream_port);
+  explicit DroppingProxy(std::string upstream_host, int upstream_port);
   ~DroppingProxy();  // stops accepting, ends every connection within ~50 ms, joins all threads
   DroppingProxy(const DroppingProxy&) = delete;
   DroppingProxy& operator=(const DroppingProxy&) = delete;
