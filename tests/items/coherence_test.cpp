@@ -180,7 +180,7 @@ TEST_P(Coherence, CacheConvergesToTheTableAndReadsNeverGoBack) {
   };
   const std::chrono::milliseconds max_age = max_apply_age(item_cache->options());
 
-  for (int step = 0; step < 160; ++step) {
+  for (int step = 0; step < 240; ++step) {
     std::string id = pick(ids);
     Writer& writer = writers[random() % writers.size()];
     ItemsApi& api = *writer.api;
