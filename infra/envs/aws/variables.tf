@@ -110,7 +110,7 @@ variable "table" {
     kms_key_arn            = optional(string)
     point_in_time_recovery = optional(bool)
     deletion_protection    = optional(bool)
-    ttl_attribute          = optional(string)
+    ttl_attribute          = optional(string, "expiresAt")
     table_class            = optional(string)
   })
   default  = {}

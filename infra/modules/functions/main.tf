@@ -32,6 +32,8 @@ locals {
   application_log_level = upper(var.settings.log_level)
 
   # A stale fill or a late stream record may arrive up to this long after the write it carries.
+  # ItemCacheOptions::ttl_jitter: every cache TTL is drawn from base * [1 - jitter, 1 + jitter].
+  cache_ttl_jitter         = 0.1
   stream_lag_bound_seconds = max(var.api.timeout, var.stream_handler.timeout) + var.event_source_mapping.maximum_record_age_in_seconds
 }
 
@@ -98,8 +100,9 @@ resource "aws_lambda_function" "this" {
 
   lifecycle {
     precondition {
-      condition     = var.settings.tombstone_ttl_seconds > local.stream_lag_bound_seconds
-      error_message = "settings.tombstone_ttl_seconds must exceed the longest function timeout plus event_source_mapping.maximum_record_age_in_seconds (${local.stream_lag_bound_seconds} s), or a late fill could resurrect a deleted item."
+      # Tombstones live TOMBSTONE_TTL_SECONDS * (1 - jitter) at the least (cache/item_cache.h).
+      condition     = var.settings.tombstone_ttl_seconds * (1 - local.cache_ttl_jitter) > local.stream_lag_bound_seconds
+      error_message = "settings.tombstone_ttl_seconds, less its ${local.cache_ttl_jitter * 100} % TTL jitter, must exceed the longest function timeout plus event_source_mapping.maximum_record_age_in_seconds (${local.stream_lag_bound_seconds} s), or a late fill could resurrect a deleted item."
     }
   }
 }

@@ -58,17 +58,17 @@ variable "deletion_protection" {
 }
 
 variable "ttl_attribute" {
-  description = "Name of a Number attribute holding an expiry time in epoch seconds, enabling DynamoDB TTL; null disables TTL. TTL deletions reach the stream like any delete."
+  description = "Name of a Number attribute holding an expiry time in epoch seconds, enabling DynamoDB TTL. The API's deleted markers (docs/cache.md) carry expiresAt and are removed by TTL about a day after the delete; another name, or null, leaves them in the table. TTL deletions reach the stream like any delete."
   type        = string
-  default     = null
+  default     = "expiresAt"
 
   validation {
     condition     = var.ttl_attribute == null || can(regex("^[A-Za-z0-9_.-]{1,255}$", var.ttl_attribute))
     error_message = "ttl_attribute must be 1-255 characters of A-Z, a-z, 0-9, '_', '-' and '.'."
   }
   validation {
-    condition     = !contains(["id", "version", "createdAt", "updatedAt"], coalesce(var.ttl_attribute, "-"))
-    error_message = "ttl_attribute must not be one of the server-owned item attributes (id, version, createdAt, updatedAt)."
+    condition     = !contains(["id", "version", "createdAt", "updatedAt", "deletedAt"], coalesce(var.ttl_attribute, "-"))
+    error_message = "ttl_attribute must not be one of the server-owned item attributes (id, version, createdAt, updatedAt, deletedAt)."
   }
 }
 

@@ -330,6 +330,17 @@ run "rejects_a_tombstone_ttl_shorter_than_the_stream_lag_bound" {
   expect_failures = [aws_lambda_function.this]
 }
 
+run "rejects_a_tombstone_ttl_whose_jitter_reaches_below_the_stream_lag_bound" {
+  command = plan
+
+  variables {
+    # Above the 3630 s bound, but a tombstone may live only 3700 * 0.9 = 3330 s.
+    settings = { tombstone_ttl_seconds = 3700 }
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
 run "rejects_overriding_the_managed_environment" {
   command = plan
 

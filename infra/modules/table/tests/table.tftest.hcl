@@ -32,8 +32,21 @@ run "secure_defaults" {
     error_message = "Deletion protection must be on by default."
   }
   assert {
+    condition     = aws_dynamodb_table.this.ttl[0].attribute_name == "expiresAt" && aws_dynamodb_table.this.ttl[0].enabled
+    error_message = "TTL must be on for expiresAt by default: the API's deleted markers expire through it."
+  }
+}
+
+run "ttl_can_be_turned_off" {
+  command = plan
+
+  variables {
+    ttl_attribute = null
+  }
+
+  assert {
     condition     = length(aws_dynamodb_table.this.ttl) == 0
-    error_message = "TTL must be off unless an attribute is named."
+    error_message = "A null ttl_attribute turns TTL off."
   }
 }
 
