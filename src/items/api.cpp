@@ -3,7 +3,7 @@
 #include <charconv>
 #include <exception>
 
-#include "lambda/runtime.h"
+#include "common/log.h"
 
 namespace streamcache::items {
 
@@ -34,7 +34,7 @@ HttpResponse store_problem(const StoreError& error) {
     case StoreError::Kind::other:
       break;
   }
-  lambda::log_error("storage error", {{"error", error.message}});
+  logging::error("storage error", {{"error", error.message}});
   return problem(500, "internal storage error");
 }
 
@@ -90,17 +90,17 @@ std::string ItemsApi::handle_event(std::string_view event_json) {
   try {
     auto request = api_request_from_event(event_json);
     if (!request) {
-      lambda::log_warn("undecodable API event", {{"error", request.error()}});
+      logging::warn("undecodable API event", {{"error", request.error()}});
       response = problem(400, "the request could not be read: " + request.error());
     } else {
       response = handle(*request);
     }
   } catch (const std::exception& e) {
     // No input may crash the function: a bug answers 500 and the next invocation goes on.
-    lambda::log_error("unhandled exception", {{"error", e.what()}});
+    logging::error("unhandled exception", {{"error", e.what()}});
     response = problem(500, "internal error");
   } catch (...) {
-    lambda::log_error("unhandled non-standard exception");
+    logging::error("unhandled non-standard exception");
     response = problem(500, "internal error");
   }
   return events::serialize(response);
@@ -163,8 +163,8 @@ HttpResponse ItemsApi::get_item(const ApiRequest& request, const std::string& id
     if (!cached) {
       cache_ok = false;
       ++stats_.cache_errors;
-      lambda::log_warn("cache read failed; reading DynamoDB",
-                       {{"id", id}, {"error", cache::describe(cached.error())}});
+      logging::warn("cache read failed; reading DynamoDB",
+                    {{"id", id}, {"error", cache::describe(cached.error())}});
     } else if (cached->status == cache::GetResult::Status::hit) {
       ++stats_.cache_hits;
       return answer(200, std::move(cached->body), cached->version, kHitStatus);
@@ -187,8 +187,7 @@ HttpResponse ItemsApi::get_item(const ApiRequest& request, const std::string& id
     if (!result) {
       ++stats_.cache_errors;
       status = kUnavailableStatus;
-      lambda::log_warn("cache fill failed",
-                       {{"id", id}, {"error", cache::describe(result.error())}});
+      logging::warn("cache fill failed", {{"id", id}, {"error", cache::describe(result.error())}});
     } else if (*result == cache::WriteResult::applied) {
       ++stats_.cache_fills;
       status += "; stored";
@@ -217,8 +216,8 @@ void ItemsApi::write_through(const std::string& id, Version version, const std::
   auto result = cache_->apply_if_newer(id, version, body);
   if (!result) {
     ++stats_.cache_errors;
-    lambda::log_warn("cache write-through failed; the stream handler will apply it",
-                     {{"id", id}, {"error", cache::describe(result.error())}});
+    logging::warn("cache write-through failed; the stream handler will apply it",
+                  {{"id", id}, {"error", cache::describe(result.error())}});
   }
 }
 
@@ -227,8 +226,8 @@ void ItemsApi::tombstone_through(const std::string& id, Version version) {
   auto result = cache_->tombstone_if_newer(id, version);
   if (!result) {
     ++stats_.cache_errors;
-    lambda::log_warn("cache tombstone failed; the stream handler will apply it",
-                     {{"id", id}, {"error", cache::describe(result.error())}});
+    logging::warn("cache tombstone failed; the stream handler will apply it",
+                  {{"id", id}, {"error", cache::describe(result.error())}});
   }
 }
 
@@ -238,8 +237,8 @@ Expected<void, StoreError> ItemsApi::write_row(const json::Value& row, const std
   if (written || written.error().kind != StoreError::Kind::conflict) return written;
   const auto& current = written.error().current;
   if (current && json::serialize(canonical(*current)) == text) {
-    lambda::log_info("a retried write found its own first attempt committed",
-                     {{"id", std::string(*row.get_string("id"))}});
+    logging::info("a retried write found its own first attempt committed",
+                  {{"id", std::string(*row.get_string("id"))}});
     return {};
   }
   return written;

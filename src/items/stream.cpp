@@ -4,7 +4,7 @@
 
 #include "aws/attribute_value.h"
 #include "cache/item_protocol.h"
-#include "lambda/runtime.h"
+#include "common/log.h"
 
 namespace streamcache::items {
 
@@ -157,8 +157,8 @@ Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
     plan.sequence_numbers.push_back(sequence);
     if (!record) {
       ++plan.skipped;
-      lambda::log_error("skipping a stream record that does not decode",
-                        {{"sequenceNumber", sequence}, {"error", record.error().message}});
+      logging::error("skipping a stream record that does not decode",
+                     {{"sequenceNumber", sequence}, {"error", record.error().message}});
       continue;
     }
     if (const auto& t = record->dynamodb.approximate_creation_date_time) {
@@ -171,8 +171,8 @@ Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
     auto op = plan_record(*record, options);
     if (!op) {
       ++plan.skipped;
-      lambda::log_error("skipping a stream record that can never be applied",
-                        {{"sequenceNumber", sequence}, {"error", op.error()}});
+      logging::error("skipping a stream record that can never be applied",
+                     {{"sequenceNumber", sequence}, {"error", op.error()}});
       continue;
     }
     op->record = index;
@@ -202,16 +202,16 @@ StreamOutcome apply_stream_plan(const StreamPlan& plan, StreamCachePort& cache) 
     if (!result) {
       if (result.error().code == cache::ErrorCode::invalid_argument) {
         ++outcome.skipped;  // retrying cannot help: log and move on
-        lambda::log_error("skipping a stream record the cache refuses",
-                          {{"sequenceNumber", plan.sequence_numbers[op.record]},
-                           {"error", cache::describe(result.error())}});
+        logging::error("skipping a stream record the cache refuses",
+                       {{"sequenceNumber", plan.sequence_numbers[op.record]},
+                        {"error", cache::describe(result.error())}});
         continue;
       }
       first_failed = op.record;
       ++outcome.failed;
-      lambda::log_warn("cache unavailable; reporting a batch item failure",
-                       {{"sequenceNumber", plan.sequence_numbers[op.record]},
-                        {"error", cache::describe(result.error())}});
+      logging::warn("cache unavailable; reporting a batch item failure",
+                    {{"sequenceNumber", plan.sequence_numbers[op.record]},
+                     {"error", cache::describe(result.error())}});
       continue;
     }
     if (op.kind == StreamOp::Kind::invalidate) {

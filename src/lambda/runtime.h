@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "common/expected.h"
+#include "common/log.h"
 
 namespace streamcache::lambda {
 
@@ -83,30 +84,26 @@ using Init = std::function<Expected<Handler, ErrorInfo>()>;
 // Runs `init` once, then the loop. On init failure: posts /runtime/init/error, returns 1.
 int run_with_init(const Init& init);
 
-// ---- Logging: one JSON object per line on stdout ----
-// {"timestamp":"2024-05-01T12:00:00.123Z","level":"INFO","message":"...","requestId":"..."}
-// plus any extra fields. $LOG_LEVEL (or $AWS_LAMBDA_LOG_LEVEL) sets the minimum level (default
-// INFO); the request id is the current invocation's, absent during init.
+// ---- Logging: JSON lines on stdout (common/log.h); the runtime sets each invocation's id ----
 
-enum class LogLevel { debug, info, warn, error };
+using LogLevel = logging::Level;
+using LogField = logging::Field;
 
-struct LogField {
-  std::string_view name;
-  std::string_view value;
-};
-
-void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
+inline void log(LogLevel level, std::string_view message,
+                std::initializer_list<LogField> fields = {}) {
+  logging::write(level, message, fields);
+}
 inline void log_debug(std::string_view message, std::initializer_list<LogField> fields = {}) {
-  log(LogLevel::debug, message, fields);
+  logging::debug(message, fields);
 }
 inline void log_info(std::string_view message, std::initializer_list<LogField> fields = {}) {
-  log(LogLevel::info, message, fields);
+  logging::info(message, fields);
 }
 inline void log_warn(std::string_view message, std::initializer_list<LogField> fields = {}) {
-  log(LogLevel::warn, message, fields);
+  logging::warn(message, fields);
 }
 inline void log_error(std::string_view message, std::initializer_list<LogField> fields = {}) {
-  log(LogLevel::error, message, fields);
+  logging::error(message, fields);
 }
 
 }  // namespace streamcache::lambda

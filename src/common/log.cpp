@@ -1,4 +1,4 @@
-#include "lambda/logger.h"
+#include "common/log.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -6,12 +6,10 @@
 #include <unistd.h>
 
 #include "common/env.h"
+#include "common/json_string.h"
 #include "common/utf8.h"
-#include "json/json.h"
 
-namespace streamcache::lambda {
-
-namespace detail {
+namespace streamcache::logging {
 
 namespace {
 
@@ -45,38 +43,38 @@ void append_timestamp(std::string& out, std::chrono::system_clock::time_point no
 
 void append_member(std::string& out, std::string_view name, std::string_view value) {
   out.push_back(',');
-  json::append_quoted(out, to_valid_utf8(name));
+  append_json_string(out, to_valid_utf8(name));
   out.push_back(':');
-  json::append_quoted(out, to_valid_utf8(value));
+  append_json_string(out, to_valid_utf8(value));
 }
 
 }  // namespace
 
-std::optional<LogLevel> parse_log_level(std::string_view text) {
-  if (iequals_upper(text, "TRACE") || iequals_upper(text, "DEBUG")) return LogLevel::debug;
-  if (iequals_upper(text, "INFO")) return LogLevel::info;
-  if (iequals_upper(text, "WARN") || iequals_upper(text, "WARNING")) return LogLevel::warn;
-  if (iequals_upper(text, "ERROR") || iequals_upper(text, "FATAL")) return LogLevel::error;
+std::optional<Level> parse_level(std::string_view text) {
+  if (iequals_upper(text, "TRACE") || iequals_upper(text, "DEBUG")) return Level::debug;
+  if (iequals_upper(text, "INFO")) return Level::info;
+  if (iequals_upper(text, "WARN") || iequals_upper(text, "WARNING")) return Level::warn;
+  if (iequals_upper(text, "ERROR") || iequals_upper(text, "FATAL")) return Level::error;
   return std::nullopt;
 }
 
-std::string_view to_string(LogLevel level) {
+std::string_view to_string(Level level) {
   switch (level) {
-    case LogLevel::debug:
+    case Level::debug:
       return "DEBUG";
-    case LogLevel::info:
+    case Level::info:
       return "INFO";
-    case LogLevel::warn:
+    case Level::warn:
       return "WARN";
-    case LogLevel::error:
+    case Level::error:
       return "ERROR";
   }
   return "INFO";
 }
 
-std::string format_log_line(LogLevel level, std::string_view message, std::string_view request_id,
-                            std::initializer_list<LogField> fields,
-                            std::chrono::system_clock::time_point now) {
+std::string format_line(Level level, std::string_view message, std::string_view request_id,
+                        std::initializer_list<Field> fields,
+                        std::chrono::system_clock::time_point now) {
   std::string line;
   line.reserve(96 + message.size());
   line += "{\"timestamp\":\"";
@@ -92,11 +90,10 @@ std::string format_log_line(LogLevel level, std::string_view message, std::strin
   return line;
 }
 
-void Logger::write(LogLevel level, std::string_view message,
-                   std::initializer_list<LogField> fields) {
+void Logger::write(Level level, std::string_view message, std::initializer_list<Field> fields) {
   if (!enabled(level)) return;
   const std::string line =
-      format_log_line(level, message, request_id_, fields, std::chrono::system_clock::now());
+      format_line(level, message, request_id_, fields, std::chrono::system_clock::now());
   std::size_t done = 0;
   while (done < line.size()) {
     const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
@@ -111,15 +108,9 @@ Logger& process_logger() {
     const EnvLookup env = process_env();
     std::optional<std::string> text = non_empty(env, "LOG_LEVEL");
     if (!text) text = non_empty(env, "AWS_LAMBDA_LOG_LEVEL");
-    return Logger(text ? parse_log_level(*text).value_or(LogLevel::info) : LogLevel::info);
+    return Logger(text ? parse_level(*text).value_or(Level::info) : Level::info);
   }();
   return logger;
 }
 
-}  // namespace detail
-
-void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
-  detail::process_logger().write(level, message, fields);
-}
-
-}  // namespace streamcache::lambda
+}  // namespace streamcache::logging
