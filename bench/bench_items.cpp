@@ -4,6 +4,8 @@
 //     vs  a bare Redis GET of the same key on a plain connection         goal: ratio <= 1.3
 //   a 1000-record stream batch through the stream handler (parse, plan, one pipelined round trip)
 //     vs  the same 1000 apply_if_newer ops handed straight to ItemCache::execute
+//   POST / PUT / DELETE through the whole API handler (DynamoDB write, cache write-through)
+//     vs  one bare PutItem of the same item on the same moto_server, alternating
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -115,7 +117,11 @@ struct Figures {
   double execute_records_per_s = 0;
   double plan_batch_p50_ms = 0;
   double execute_batch_p50_ms = 0;
+  double write_handler_p50_us[3] = {0, 0, 0};  // POST, PUT, DELETE
+  double write_bare_p50_us[3] = {0, 0, 0};
 };
+
+constexpr const char* kWriteMethods[] = {"POST", "PUT", "DELETE"};
 
 class Context {
  public:
@@ -279,9 +285,50 @@ class Context {
     figures.execute_records_per_s = kBatchSize / (figures.execute_batch_p50_ms / 1000.0);
   }
 
+  // One write through the whole handler, then one bare PutItem of the same size, alternating.
+  // POST creates a new id; PUT replaces it (read + conditional write); DELETE removes it.
+  void paired_write(benchmark::State& state, int method) {
+    std::vector<double> handler, bare;
+    for (auto _ : state) {
+      state.PauseTiming();
+      const std::string id = "w-" + std::to_string(++write_ids_);
+      if (method > 0) (void)api_->handle_event(http_event("POST", "/items", document(id)));
+      const std::string event =
+          method == 0   ? http_event("POST", "/items", document(id))
+          : method == 1 ? http_event("PUT", "/items/" + id, document(id))
+                        : http_event("DELETE", "/items/" + id, "");
+      aws::PutItemRequest put;
+      put.table = kTable;
+      put.item = *aws::map_from_plain_json(*json::parse(document("bare-" + id)));
+      state.ResumeTiming();
+      const auto start = Clock::now();
+      const std::string response = api_->handle_event(event);
+      const auto middle = Clock::now();
+      auto written = clients_->dynamodb.put_item(put);
+      const auto end = Clock::now();
+      if (!written || response.find("\"statusCode\":2") == std::string::npos) {
+        state.SkipWithError("write failed");
+        return;
+      }
+      handler.push_back(micros(middle - start));
+      bare.push_back(micros(end - middle));
+    }
+    figures.write_handler_p50_us[method] = median(std::move(handler));
+    figures.write_bare_p50_us[method] = median(std::move(bare));
+    state.counters["handler_p50_us"] = figures.write_handler_p50_us[method];
+    state.counters["bare_put_p50_us"] = figures.write_bare_p50_us[method];
+  }
+
   Figures figures;
 
  private:
+  static std::string document(const std::string& id) {
+    return R"({"id":")" + id +
+           R"(","name":"A typical item","price":19.90,"tags":["red","small","sale"],)"
+           R"("description":"Some text so the body has the size of a real item in the table."})";
+  }
+  int write_ids_ = 0;
+
   std::unique_ptr<items::Clients> clients_;
   std::unique_ptr<items::DynamoItemStore> store_;
   std::unique_ptr<items::RedisItemCache> cache_;
@@ -328,6 +375,13 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("cache/execute_1000_apply_if_newer", [&](benchmark::State& s) {
     context.execute_batch(s);
   })->UseRealTime();
+  for (int method = 0; method < 3; ++method) {
+    benchmark::RegisterBenchmark(
+        (std::string("paired/") + kWriteMethods[method] + "_handler_then_bare_put_item").c_str(),
+        [&context, method](benchmark::State& s) { context.paired_write(s, method); })
+        ->UseRealTime()
+        ->Iterations(150);
+  }
   benchmark::RunSpecifiedBenchmarks();
 
   const Figures& f = context.figures;
@@ -350,6 +404,15 @@ int main(int argc, char** argv) {
               f.paired_bare_p50_us, "goal <= 1.3");
   print_ratio("stream handler records/s / bare execute records/s", f.stream_records_per_s,
               f.execute_records_per_s, "the cost of decoding the event");
+  for (int method = 0; method < 3; ++method) {
+    const std::string what = std::string(kWriteMethods[method]) +
+                             " through the handler p50 / bare PutItem p50 (alternating)";
+    std::printf("  %-60s %.2f  (%.0f us / %.0f us)\n", what.c_str(),
+                f.write_bare_p50_us[method] > 0
+                    ? f.write_handler_p50_us[method] / f.write_bare_p50_us[method]
+                    : 0.0,
+                f.write_handler_p50_us[method], f.write_bare_p50_us[method]);
+  }
   benchmark::Shutdown();
   return 0;
 }
