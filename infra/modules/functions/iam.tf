@@ -6,7 +6,8 @@ locals {
       [{
         Sid      = "ItemsTable"
         Effect   = "Allow"
-        Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem"]
+        # Deletes are PutItems of a deleted marker (docs/cache.md), so no DeleteItem.
+        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"]
         Resource = [var.table.arn]
       }],
       var.table.kms_key_arn == null ? [] : [{

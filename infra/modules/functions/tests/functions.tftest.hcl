@@ -38,11 +38,11 @@ run "api_role_is_least_privilege" {
 
   assert {
     condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.this["api"].policy).Statement : s.Action])) == toset([
-      "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem",
+      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan",
       "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords", "xray:PutTraceSegments",
       "secretsmanager:GetSecretValue",
     ])
-    error_message = "The API role must allow exactly the table CRUD actions, its logs, X-Ray and its secret."
+    error_message = "The API role must allow exactly the table actions its code calls (GetItem, PutItem, Scan), its logs, X-Ray and its secret."
   }
   assert {
     condition = alltrue([
