@@ -26,12 +26,9 @@ ITEM_ROUTES = {
     "DELETE /items/{id}",
 }
 API_ACTIONS = {
-    "dynamodb:DeleteItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
-    "dynamodb:Query",
     "dynamodb:Scan",
-    "dynamodb:UpdateItem",
 }
 STREAM_ACTIONS = {
     "dynamodb:DescribeStream",
