@@ -293,10 +293,9 @@ class Context {
       state.PauseTiming();
       const std::string id = "w-" + std::to_string(++write_ids_);
       if (method > 0) (void)api_->handle_event(http_event("POST", "/items", document(id)));
-      const std::string event =
-          method == 0   ? http_event("POST", "/items", document(id))
-          : method == 1 ? http_event("PUT", "/items/" + id, document(id))
-                        : http_event("DELETE", "/items/" + id, "");
+      const std::string event = method == 0   ? http_event("POST", "/items", document(id))
+                                : method == 1 ? http_event("PUT", "/items/" + id, document(id))
+                                              : http_event("DELETE", "/items/" + id, "");
       aws::PutItemRequest put;
       put.table = kTable;
       put.item = *aws::map_from_plain_json(*json::parse(document("bare-" + id)));
