@@ -4,8 +4,8 @@ locals {
   data_statements = {
     api = concat(
       [{
-        Sid      = "ItemsTable"
-        Effect   = "Allow"
+        Sid    = "ItemsTable"
+        Effect = "Allow"
         # Deletes are PutItems of a deleted marker (docs/cache.md), so no DeleteItem.
         Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"]
         Resource = [var.table.arn]
