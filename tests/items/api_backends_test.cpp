@@ -42,9 +42,8 @@ class ApiOnBackends : public streamcache::testing::WithRedisAndDynamo<ApiOnBacke
   }
   void use_store(aws::DynamoDbClient& client) {
     store_ = std::make_unique<DynamoItemStore>(client, "items");
-    api_ = std::make_unique<ItemsApi>(*store_, cache_.get(), ApiOptions{true, [this] {
-                                        return ++now_;
-                                      }});
+    api_ = std::make_unique<ItemsApi>(*store_, cache_.get(),
+                                      ApiOptions{true, [this] { return ++now_; }});
   }
 
   events::HttpResponse call(std::string method, std::string path, std::string body = "",
