@@ -58,7 +58,7 @@ variable "deletion_protection" {
 }
 
 variable "ttl_attribute" {
-  description = "Name of a Number attribute holding an expiry time in epoch seconds, enabling DynamoDB TTL. The API's deleted markers (docs/cache.md) carry expiresAt and are removed by TTL about a day after the delete; another name, or null, leaves them in the table. TTL deletions reach the stream like any delete."
+  description = "Name of a Number attribute holding an expiry time in epoch seconds, enabling DynamoDB TTL. The API's deleted markers (docs/cache.md) carry expiresAt and expire a day after the delete (DynamoDB deletes expired items typically within two days); another name, or null, leaves them in the table. TTL deletions reach the stream like any delete."
   type        = string
   default     = "expiresAt"
 
