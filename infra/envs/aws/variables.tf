@@ -75,6 +75,7 @@ variable "network" {
       cidr_block         = optional(string)
       az_count           = optional(number)
       availability_zones = optional(list(string))
+      exclude_zone_ids   = optional(list(string))
       subnet_newbits     = optional(number)
       enable_nat_gateway = optional(bool)
     }), {})

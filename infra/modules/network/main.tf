@@ -1,7 +1,7 @@
 locals {
   create_vpc = var.existing == null
 
-  # Zones of the private subnets: the given ones, or the first az_count the region offers.
+  # Zones of the private subnets: the given ones, or the first az_count the region offers outside exclude_zone_ids.
   discovered_zones = try(data.aws_availability_zones.available[0].names, [])
   availability_zones = (
     !local.create_vpc ? [] :
@@ -31,6 +31,8 @@ data "aws_availability_zones" "available" {
   count = local.create_vpc && var.vpc.availability_zones == null ? 1 : 0
 
   state = "available"
+  # Zone IDs, not names: names map to different physical zones in each account.
+  exclude_zone_ids = var.vpc.exclude_zone_ids
 
   filter {
     name   = "opt-in-status"
@@ -58,7 +60,7 @@ resource "aws_vpc" "this" {
   lifecycle {
     precondition {
       condition     = var.vpc.availability_zones != null || length(local.availability_zones) == var.vpc.az_count
-      error_message = "The region offers fewer Availability Zones than vpc.az_count; lower az_count or set vpc.availability_zones."
+      error_message = "The region offers fewer Availability Zones than vpc.az_count outside vpc.exclude_zone_ids; lower az_count, shorten exclude_zone_ids or set vpc.availability_zones."
     }
   }
 }

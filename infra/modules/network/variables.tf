@@ -11,7 +11,9 @@ variable "name" {
 variable "vpc" {
   description = <<-EOT
     The VPC to create when `existing` is null: its CIDR block, how many Availability Zones get a private
-    subnet (or an explicit list of zones), the prefix length added to the VPC CIDR for each subnet, and
+    subnet (or an explicit list of zones), the zone IDs never to pick by themselves (use1-az3 by default:
+    it offers no Graviton node types, so the default cache.t4g.micro fails there with
+    InsufficientCacheClusterCapacity), the prefix length added to the VPC CIDR for each subnet, and
     whether to add a single NAT gateway (off by default: the functions reach DynamoDB and Secrets Manager
     through VPC endpoints, so they need no internet route).
   EOT
@@ -19,6 +21,7 @@ variable "vpc" {
     cidr_block         = optional(string, "10.20.0.0/16")
     az_count           = optional(number, 2)
     availability_zones = optional(list(string))
+    exclude_zone_ids   = optional(list(string), ["use1-az3"])
     subnet_newbits     = optional(number, 4)
     enable_nat_gateway = optional(bool, false)
   })

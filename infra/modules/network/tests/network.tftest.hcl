@@ -35,6 +35,10 @@ run "private_subnets_in_two_zones_without_nat" {
     error_message = "Expected two private subnets in two distinct Availability Zones."
   }
   assert {
+    condition     = data.aws_availability_zones.available[0].exclude_zone_ids == toset(["use1-az3"])
+    error_message = "Zone discovery must skip use1-az3 by default: it has no Graviton cache nodes."
+  }
+  assert {
     condition     = alltrue([for s in aws_subnet.private : s.map_public_ip_on_launch == false])
     error_message = "Private subnets must not assign public IPs."
   }
@@ -187,4 +191,17 @@ run "rejects_an_existing_vpc_with_one_subnet" {
   }
 
   expect_failures = [var.existing]
+}
+
+run "excluded_zones_can_be_changed" {
+  command = plan
+
+  variables {
+    vpc = { exclude_zone_ids = [] }
+  }
+
+  assert {
+    condition     = length(data.aws_availability_zones.available[0].exclude_zone_ids) == 0
+    error_message = "An empty vpc.exclude_zone_ids must let every zone be picked."
+  }
 }
