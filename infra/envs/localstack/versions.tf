@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.80"
+      version = ">= 5.73, < 6.0" # the highest floor of the modules (cache: valkey, 5.73); 6.x is untested
     }
   }
 }

@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.80" # valkey engine
+      version = ">= 5.73, < 6.0" # engine "valkey" on aws_elasticache_replication_group (5.73)
     }
   }
 }

@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.30" # logging_config
+      version = ">= 5.70, < 6.0" # tags on aws_lambda_event_source_mapping (5.70)
     }
   }
 }
