@@ -81,7 +81,7 @@ variable "architecture" {
 }
 
 variable "api" {
-  description = "Sizing of the API function. timeout is capped at 30 s, the HTTP API integration limit; reserved_concurrency -1 means unreserved."
+  description = "Sizing of the API function. timeout is capped at 30 s, the HTTP API integration limit; reserved_concurrency -1 means unreserved; 0 is refused (it disables the function)."
   type = object({
     memory_size          = optional(number, 256)
     timeout              = optional(number, 10)
@@ -99,13 +99,13 @@ variable "api" {
     error_message = "api.timeout must be from 1 to 30 seconds (API Gateway gives up after 30)."
   }
   validation {
-    condition     = var.api.reserved_concurrency >= -1
-    error_message = "api.reserved_concurrency must be -1 (unreserved) or more."
+    condition     = var.api.reserved_concurrency == -1 || (var.api.reserved_concurrency >= 1 && floor(var.api.reserved_concurrency) == var.api.reserved_concurrency)
+    error_message = "api.reserved_concurrency must be -1 (unreserved) or a whole number of at least 1: 0 reserves nothing, so Lambda throttles every invocation."
   }
 }
 
 variable "stream_handler" {
-  description = "Sizing of the stream handler. reserved_concurrency -1 means unreserved."
+  description = "Sizing of the stream handler. reserved_concurrency -1 means unreserved; 0 is refused (it disables the function)."
   type = object({
     memory_size          = optional(number, 256)
     timeout              = optional(number, 30)
@@ -123,8 +123,8 @@ variable "stream_handler" {
     error_message = "stream_handler.timeout must be from 1 to 900 seconds."
   }
   validation {
-    condition     = var.stream_handler.reserved_concurrency >= -1
-    error_message = "stream_handler.reserved_concurrency must be -1 (unreserved) or more."
+    condition     = var.stream_handler.reserved_concurrency == -1 || (var.stream_handler.reserved_concurrency >= 1 && floor(var.stream_handler.reserved_concurrency) == var.stream_handler.reserved_concurrency)
+    error_message = "stream_handler.reserved_concurrency must be -1 (unreserved) or a whole number of at least 1: 0 reserves nothing, so Lambda throttles every invocation."
   }
 }
 

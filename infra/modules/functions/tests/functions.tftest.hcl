@@ -360,3 +360,36 @@ run "rejects_an_api_timeout_beyond_api_gateway" {
 
   expect_failures = [var.api]
 }
+
+run "rejects_zero_reserved_concurrency" {
+  command = plan
+
+  variables {
+    stream_handler = { reserved_concurrency = 0 }
+  }
+
+  expect_failures = [var.stream_handler]
+}
+
+run "rejects_zero_reserved_concurrency_for_the_api" {
+  command = plan
+
+  variables {
+    api = { reserved_concurrency = 0 }
+  }
+
+  expect_failures = [var.api]
+}
+
+run "accepts_a_reservation_of_one" {
+  command = plan
+
+  variables {
+    api = { reserved_concurrency = 1 }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this["api"].reserved_concurrent_executions == 1
+    error_message = "A reservation of 1 must reach the function."
+  }
+}
