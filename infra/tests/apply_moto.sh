@@ -16,6 +16,8 @@ make_workdir
 env_dir="$WORK/infra/envs/localstack"
 export TF_DATA_DIR="$TF_DATA_DIR_ROOT/envs-localstack"
 [[ -n "${TF_PLUGIN_DIR:-}" ]] && export TF_PLUGIN_DIR
+# Init here first, so a machine that cannot obtain the provider skips like the other infra tests.
+tf_init "$env_dir"
 
 # --- moto_server on a free port, stopped on exit --------------------------------------------------
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"

@@ -7,6 +7,9 @@ set -euo pipefail
 INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly INFRA_DIR
 readonly SKIP_RC=77 # CTest SKIP_RETURN_CODE
+# What `terraform init` says when the provider cannot be fetched (registry unreachable, not in any mirror).
+readonly PROVIDER_UNAVAILABLE='Failed to query available provider packages|Failed to install provider|Could not retrieve the list of available versions'
+
 
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 # TF_PLUGIN_DIR from the environment wins; CTest passes the value seen when it was configured.
@@ -66,6 +69,14 @@ tf_init() {
   fi
   local out
   if ! out="$(terraform -chdir="$dir" init "${args[@]}" 2>&1)"; then
+    # No mirror given and no way to the registry: the same kind of absence as a missing terraform.
+    if [[ -z "${TF_PLUGIN_DIR:-}" ]] && grep -qE "$PROVIDER_UNAVAILABLE" <<<"$out"; then
+      log "SKIP: terraform cannot obtain the hashicorp/aws provider ($(grep -m1 -oE "$PROVIDER_UNAVAILABLE" <<<"$out"))."
+      log "      Point TF_PLUGIN_DIR at a provider mirror (a directory laid out like 'terraform providers mirror' writes,"
+      log "      e.g. TF_PLUGIN_DIR=/opt/tf-plugins ./dev test), or configure Terraform's own provider_installation"
+      log "      or plugin_cache_dir in ~/.terraformrc (TF_CLI_CONFIG_FILE), or allow access to registry.terraform.io."
+      exit "$SKIP_RC"
+    fi
     printf '%s\n' "$out" >&2
     fail "terraform init failed in ${dir#"$WORK"/}"
   fi
