@@ -8,9 +8,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 require_terraform
-command -v moto_server >/dev/null 2>&1 || fail "moto_server not found (pip install 'moto[server]>=5'; ./dev setup checks it)"
-command -v python3 >/dev/null 2>&1 || fail "python3 not found"
-python3 -c 'import boto3' 2>/dev/null || fail "python3 cannot import boto3"
 
 make_workdir
 env_dir="$WORK/infra/envs/localstack"
@@ -19,46 +16,10 @@ export TF_DATA_DIR="$TF_DATA_DIR_ROOT/envs-localstack"
 # Init here first, so a machine that cannot obtain the provider skips like the other infra tests.
 tf_init "$env_dir"
 
-# --- moto_server on a free port, stopped on exit --------------------------------------------------
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-endpoint="http://127.0.0.1:$port"
-moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
-moto_pid=$!
-stop_moto() {
-  if kill -0 "$moto_pid" 2>/dev/null; then
-    kill "$moto_pid" 2>/dev/null || true
-    wait "$moto_pid" 2>/dev/null || true
-  fi
-}
-CLEANUP_HOOKS+=(stop_moto)
-for _ in $(seq 1 100); do
-  if python3 -c "import urllib.request; urllib.request.urlopen('$endpoint/moto-api/', timeout=1)" 2>/dev/null; then
-    break
-  fi
-  kill -0 "$moto_pid" 2>/dev/null || { cat "$WORK/moto.log" >&2; fail "moto_server exited"; }
-  sleep 0.2
-done
-python3 -c "import urllib.request; urllib.request.urlopen('$endpoint/moto-api/', timeout=1)" 2>/dev/null ||
-  fail "moto_server did not answer on $endpoint"
-log "moto_server on $endpoint (pid $moto_pid)"
-
-# boto3 / aws CLI talk to moto only, with throwaway credentials.
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL 2>/dev/null || true
-
-# --- dummy zips: an executable bootstrap at the root, like ./dev package builds --------------------
+start_moto_server
+endpoint="$MOTO_ENDPOINT"
 dist="$WORK/dist"
-python3 - "$dist" <<'PY'
-import os, sys, zipfile
-dist = sys.argv[1]
-os.makedirs(dist, exist_ok=True)
-for name in ("api", "stream-handler"):
-    info = zipfile.ZipInfo("bootstrap", date_time=(2024, 1, 1, 0, 0, 0))
-    info.external_attr = 0o100755 << 16
-    info.create_system = 3
-    with zipfile.ZipFile(os.path.join(dist, f"{name}.zip"), "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(info, f"#!/bin/sh\n# apply_moto dummy {name}\nexit 1\n")
-PY
+make_dummy_zips "$dist"
 
 tf_vars=(
   -var "endpoint=$endpoint"

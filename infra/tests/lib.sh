@@ -81,3 +81,51 @@ tf_init() {
     fail "terraform init failed in ${dir#"$WORK"/}"
   fi
 }
+
+# start_moto_server: a real moto_server on a free loopback port, stopped on exit; sets MOTO_ENDPOINT and
+# points boto3 / the aws CLI at nothing else, with throwaway credentials. Needs make_workdir first.
+start_moto_server() {
+  command -v moto_server >/dev/null 2>&1 || fail "moto_server not found (pip install 'moto[server]>=5'; ./dev setup checks it)"
+  command -v python3 >/dev/null 2>&1 || fail "python3 not found"
+  python3 -c 'import boto3' 2>/dev/null || fail "python3 cannot import boto3"
+  local port
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  MOTO_ENDPOINT="http://127.0.0.1:$port"
+  moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
+  MOTO_PID=$!
+  CLEANUP_HOOKS+=(stop_moto_server)
+  local _
+  for _ in $(seq 1 100); do
+    if python3 -c "import urllib.request; urllib.request.urlopen('$MOTO_ENDPOINT/moto-api/', timeout=1)" 2>/dev/null; then
+      log "moto_server on $MOTO_ENDPOINT (pid $MOTO_PID)"
+      export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
+      unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL 2>/dev/null || true
+      return 0
+    fi
+    kill -0 "$MOTO_PID" 2>/dev/null || { cat "$WORK/moto.log" >&2; fail "moto_server exited"; }
+    sleep 0.2 # poll, bounded by the loop
+  done
+  fail "moto_server did not answer on $MOTO_ENDPOINT"
+}
+stop_moto_server() {
+  if kill -0 "$MOTO_PID" 2>/dev/null; then
+    kill "$MOTO_PID" 2>/dev/null || true
+    wait "$MOTO_PID" 2>/dev/null || true
+  fi
+}
+
+# make_dummy_zips <dir>: api.zip and stream-handler.zip with an executable bootstrap at the root, like
+# ./dev package builds, for configurations that only need the files to exist.
+make_dummy_zips() {
+  python3 - "$1" <<'PY'
+import os, sys, zipfile
+dist = sys.argv[1]
+os.makedirs(dist, exist_ok=True)
+for name in ("api", "stream-handler"):
+    info = zipfile.ZipInfo("bootstrap", date_time=(2024, 1, 1, 0, 0, 0))
+    info.external_attr = 0o100755 << 16
+    info.create_system = 3
+    with zipfile.ZipFile(os.path.join(dist, f"{name}.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(info, f"#!/bin/sh\n# infra test dummy {name}\nexit 1\n")
+PY
+}
