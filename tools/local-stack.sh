@@ -5,12 +5,18 @@
 #
 #   tools/local-stack.sh run [--detach] [--api-port N] [--dynamodb-port N] [--redis-port N]
 #                            [--seed N] [--state-dir DIR] [--config FILE] [--build-dir DIR]
+#   tools/local-stack.sh check [the options of run]
 #   tools/local-stack.sh stop [--state-dir DIR]
 #   tools/local-stack.sh status [--state-dir DIR]
 #
-# `./dev run` builds and packages first, then calls `run`. Without --detach, Ctrl-C or SIGTERM
-# stops every process this script started. The state directory (default .local) holds the logs,
-# the pid files and stack.env, which scripts and tests source.
+# `./dev run` calls `check` (the options, a stack already running in the state directory, busy
+# ports), then builds and packages, then calls `run`, which checks again. Without --detach, Ctrl-C
+# or SIGTERM stops every process this script started. The state directory (default .local) holds
+# everything a run writes: logs, pid files, stack.env (which scripts and tests source), the
+# unzipped functions and the stream's on-failure file. Nothing else is kept: moto_server and
+# redis-server hold their data in memory only, so every run starts with an empty table and cache.
+# Exit codes: 2 a bad option, 3 a busy port or a stack already running, 4 a missing program or
+# build, 1 anything else.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,9 +41,12 @@ die() { # message [exit code]
   exit "${2:-1}"
 }
 
-usage() {
-  sed -n '6,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
+usage() { # exit code: 0 prints to stdout (--help), anything else to stderr
+  local text
+  text="$(sed -n '/^#   tools\/local-stack.sh run/,/^#   tools\/local-stack.sh status/p' \
+    "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//')"
+  if (($1 == 0)); then printf 'usage:\n%s\n' "$text"; else printf 'usage:\n%s\n' "$text" >&2; fi
+  exit "$1"
 }
 
 port_number() { # option value → sets PORT_VALUE
@@ -59,24 +68,30 @@ parse_args() {
         ;;
       --state-dir)
         [[ -n "${2-}" ]] || die "--state-dir needs a directory" 2
-        mkdir -p "$2" && STATE_DIR="$(cd "$2" && pwd)" && shift
+        # Resolved, not created: a rejected run leaves nothing behind.
+        STATE_DIR="$(realpath -m -- "$2")" && shift
         ;;
       --config)
         [[ -n "${2-}" ]] || die "--config needs a file" 2
-        CONFIG="$2" && shift
+        CONFIG="$(realpath -m -- "$2")" && shift
         ;;
       --build-dir)
         [[ -n "${2-}" ]] || die "--build-dir needs a directory" 2
         BUILD_DIR="$2" && shift
         ;;
-      -h | --help) usage ;;
-      *) die "unknown option '$1' (see tools/local-stack.sh --help)" 2 ;;
+      -h | --help) usage 0 ;;
+      *) die "unknown option '$1'; the options are --detach, --api-port N, --dynamodb-port N, --redis-port N, --seed N, --state-dir DIR, --config FILE" 2 ;;
     esac
     shift
   done
 }
 
 pid_file() { echo "$STATE_DIR/$1.pid"; }
+
+# How to stop the stack of this state directory.
+stop_command() {
+  if [[ "$STATE_DIR" == "$ROOT/.local" ]]; then echo "./dev stop"; else echo "./dev stop --state-dir $STATE_DIR"; fi
+}
 
 running_pid() { # service → pid if alive
   local file pid
@@ -92,6 +107,35 @@ check_port_free() { # port option
   if port_busy "$1"; then
     die "port $1 on 127.0.0.1 is already in use; stop what uses it or choose another with $2 N" 3
   fi
+}
+
+# Everything that can be checked before building and starting: the options (also the ports
+# from API_PORT, DYNAMODB_PORT, REDIS_PORT), the configuration file, a stack already running in
+# the state directory, and busy ports. Fails with exit 2 or 3; creates nothing.
+preflight() {
+  local names=(--api-port --dynamodb-port --redis-port) variables=(API_PORT DYNAMODB_PORT REDIS_PORT)
+  local i j service pid ports=()
+  for i in 0 1 2; do
+    port_number "${variables[i]}" "${!variables[i]}"
+    ports+=("$PORT_VALUE")
+  done
+  for i in 0 1; do
+    for ((j = i + 1; j < 3; j++)); do
+      if ((ports[i] == ports[j])); then
+        die "${names[i]} and ${names[j]} are both ${ports[i]}; give each its own port" 2
+      fi
+    done
+  done
+  API_PORT=${ports[0]} DYNAMODB_PORT=${ports[1]} REDIS_PORT=${ports[2]}
+  [[ -f "$CONFIG" ]] || die "no stack configuration at $CONFIG (--config FILE)" 2
+  for service in "${SERVICES[@]}"; do
+    if pid="$(running_pid "$service")"; then
+      die "the local stack is already running ($service, pid $pid); $(stop_command) first, or give this one another --state-dir and other ports" 3
+    fi
+  done
+  for i in 0 1 2; do
+    check_port_free "${ports[i]}" "${names[i]}"
+  done
 }
 
 # Starts a command in its own session (so Ctrl-C reaches only this script, which stops it) with
@@ -120,7 +164,7 @@ wait_until() { # what command...
 }
 
 stop_stack() {
-  local i service pid deadline
+  local i service pid deadline stopped=0
   for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
     service="${SERVICES[i]}"
     if pid="$(running_pid "$service")"; then
@@ -129,9 +173,11 @@ stop_stack() {
       while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
       echo "stopped $service (pid $pid)" >&2
+      stopped=1
     fi
     rm -f "$(pid_file "$service")"
   done
+  ((stopped)) || echo "no local stack was running (state in $STATE_DIR)" >&2
 }
 
 local_binary() {
@@ -167,6 +213,8 @@ seed_items() { # count
 }
 
 print_banner() {
+  local seeded=""
+  ((SEED == 0)) || seeded=" (then $SEED demo items)"
   cat <<EOF
 
 streamcache is running locally
@@ -175,6 +223,7 @@ streamcache is running locally
   Redis         redis://127.0.0.1:$REDIS_PORT
   environment   $STATE_DIR/stack.env   (source it for scripts)
   logs          $STATE_DIR/logs/
+  data          in memory only: this run started with an empty table and cache$seeded; stopping discards it
 
 Try:
   curl -si -X POST http://127.0.0.1:$API_PORT/items -H 'content-type: application/json' -d '{"id":"lamp-1","name":"lamp","price":19.90}'
@@ -184,22 +233,20 @@ Try:
 EOF
 }
 
+cmd_check() {
+  parse_args "$@"
+  preflight
+}
+
 cmd_run() {
   parse_args "$@"
+  # Again after ./dev run's build: a port may have been taken meanwhile.
+  preflight
   command -v redis-server >/dev/null || die "redis-server is missing: run ./dev setup" 4
   command -v moto_server >/dev/null || die "moto_server is missing: run ./dev setup" 4
   local bin
   bin="$(local_binary)"
-  [[ -f "$CONFIG" ]] || die "no stack configuration at $CONFIG" 4
   mkdir -p "$STATE_DIR/logs"
-  for service in "${SERVICES[@]}"; do
-    if pid="$(running_pid "$service")"; then
-      die "the local stack is already running ($service, pid $pid); ./dev stop first" 3
-    fi
-  done
-  check_port_free "$API_PORT" --api-port
-  check_port_free "$DYNAMODB_PORT" --dynamodb-port
-  check_port_free "$REDIS_PORT" --redis-port
 
   ((DETACH)) || trap 'echo >&2; stop_stack; exit 130' INT TERM
   trap 'status=$?; ((status == 0)) || stop_stack; exit $status' EXIT
@@ -232,7 +279,7 @@ cmd_run() {
   print_banner
   trap - EXIT
   if ((DETACH)); then
-    echo "detached: ./dev stop stops it" >&2
+    echo "detached: $(stop_command) stops it" >&2
     return 0
   fi
   echo "function logs follow; Ctrl-C stops everything" >&2
@@ -269,10 +316,11 @@ cmd_status() {
 }
 
 case "${1:-}" in
-  run | stop | status)
+  run | check | stop | status)
     command="$1"
     shift
     "cmd_$command" "$@"
     ;;
-  *) usage ;;
+  -h | --help) usage 0 ;;
+  *) usage 2 ;;
 esac

@@ -374,8 +374,8 @@ Expected<StackConfig, std::string> parse_stack_config(std::string_view json_text
         c.http_api.host = listen.substr(0, colon);
         c.http_api.port = port;
       }
-      c.http_api.routes = {"POST /items",     "GET /items",        "GET /items/{id}",
-                           "PUT /items/{id}", "PATCH /items/{id}", "DELETE /items/{id}"};
+      // Like Terraform's HTTP API: every request reaches the function, which answers 404/405.
+      c.http_api.routes = {"$default"};
       h.string_list("routes", c.http_api.routes);
       std::set<std::string> seen;
       for (const auto& r : c.http_api.routes) {

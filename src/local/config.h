@@ -51,7 +51,7 @@ struct MappingConfig {
 struct HttpApiConfig {
   std::string host = "127.0.0.1";
   int port = 8080;                  // 0: any free port (printed when ready)
-  std::vector<std::string> routes;  // route keys, e.g. "GET /items/{id}"
+  std::vector<std::string> routes;  // route keys: "$default" (the default), "GET /items/{id}"
   std::chrono::milliseconds integration_timeout{30000};
 };
 

@@ -1,5 +1,6 @@
 #include "local/http_gateway.h"
 
+#include <array>
 #include <cstdio>
 #include <utility>
 
@@ -24,6 +25,9 @@ namespace {
 constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
 // HTTP API accepts up to 10 MB; more than Lambda's 6 MB is answered 413 after reading.
 constexpr std::uint64_t kMaxRequestBody = std::uint64_t{10} << 20;
+// After a 413 for an unread body: how long and how much is read and dropped before closing.
+constexpr auto kDrainTimeout = std::chrono::seconds(10);
+constexpr std::uint64_t kMaxDrainBytes = std::uint64_t{64} << 20;
 
 }  // namespace
 
@@ -122,10 +126,11 @@ asio::awaitable<void> HttpGateway::serve(tcp::socket socket) {
     GatewayResponse answer;
     bool keep_alive = false;
     unsigned version = 11;
-    if (read_ec == http::error::body_limit) {
+    const bool body_unread = read_ec == http::error::body_limit;
+    if (read_ec && !body_unread) co_return;
+    const std::string request_id = next_request_id();
+    if (body_unread) {
       answer = gateway_error(413, "Request Entity Too Large");
-    } else if (read_ec) {
-      co_return;
     } else {
       auto request = parser.release();
       keep_alive = request.keep_alive();
@@ -140,11 +145,15 @@ asio::awaitable<void> HttpGateway::serve(tcp::socket socket) {
       in.local_port = port_;
       in.time = std::chrono::system_clock::now();
       in.account_id = account_id_;
+      in.request_id = request_id;
       answer = co_await handle(std::move(in));
     }
     http::response<http::string_body> response{static_cast<http::status>(answer.status), version};
-    for (const auto& [name, value] : answer.headers)
-      response.insert(name, value);
+    for (const auto& [name, value] : answer.headers) {
+      if (!beast::iequals(name, kRequestIdHeader)) response.insert(name, value);
+    }
+    // Every answer carries it, the gateway's own errors too, as API Gateway's do.
+    response.insert(kRequestIdHeader, request_id);
     if (answer.status != 404 || !answer.body.empty()) response.body() = std::move(answer.body);
     response.keep_alive(keep_alive);
     response.prepare_payload();
@@ -152,15 +161,32 @@ asio::awaitable<void> HttpGateway::serve(tcp::socket socket) {
     (void)write_n;
     if (write_ec || !keep_alive) {
       stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      // Closing with the body unread would reset the connection before the client reads the 413.
+      if (!write_ec && body_unread) co_await drain(stream);
       co_return;
     }
   }
 }
 
-asio::awaitable<GatewayResponse> HttpGateway::handle(GatewayRequest request) {
+std::string HttpGateway::next_request_id() {
   char id[32];
   std::snprintf(id, sizeof id, "local-%08llx", static_cast<unsigned long long>(++request_counter_));
-  request.request_id = id;
+  return id;
+}
+
+asio::awaitable<void> HttpGateway::drain(beast::tcp_stream& stream) {
+  std::uint64_t drained = 0;
+  std::array<char, std::size_t{64} * 1024> scratch{};
+  stream.expires_after(kDrainTimeout);
+  while (drained < kMaxDrainBytes) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kUse);
+    if (ec) break;
+    drained += n;
+  }
+  stream.expires_never();
+}
+
+asio::awaitable<GatewayResponse> HttpGateway::handle(GatewayRequest request) {
   const std::string path = request.target.substr(0, request.target.find('?'));
   if (path == kHealthPath) {
     GatewayResponse health;
@@ -178,9 +204,7 @@ asio::awaitable<GatewayResponse> HttpGateway::handle(GatewayRequest request) {
     if (beast::iequals(name, "x-amzn-trace-id")) trace = value;
   }
   auto result = co_await function_->invoke(event, trace, InvokeMode::synchronous);
-  GatewayResponse response = gateway_response_for(result, &log_);
-  response.headers.emplace_back("apigw-requestid", request.request_id);
-  co_return response;
+  co_return gateway_response_for(result, &log_);
 }
 
 }  // namespace streamcache::local

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include "common/expected.h"
 #include "local/config.h"
@@ -20,6 +21,8 @@
 namespace streamcache::local {
 
 inline constexpr std::string_view kHealthPath = "/__streamcache/health";
+// On every answer of the gateway, its own errors and the health endpoint included.
+inline constexpr std::string_view kRequestIdHeader = "apigw-requestid";
 
 // Maps an invocation's result to what API Gateway answers: the function's response, 500 for a
 // function error or a throttle, 502 for a malformed response, 504 for a timeout, 413 too large.
@@ -42,6 +45,9 @@ class HttpGateway {
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
   boost::asio::awaitable<GatewayResponse> handle(GatewayRequest request);
+  std::string next_request_id();  // "local-0000002a", unique per gateway
+  // Reads and drops what the client still sends (bounded), so it can read the answer.
+  static boost::asio::awaitable<void> drain(boost::beast::tcp_stream& stream);
 
   boost::asio::io_context& io_;
   HttpApiConfig config_;

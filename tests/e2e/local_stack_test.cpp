@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -221,6 +222,47 @@ TEST_F(LocalStack, CrudThroughTheApi) {
   EXPECT_EQ(request("POST", "/items", "{not json").status, 400);
 }
 
+// docs/api.md through the local gateway: its only route is $default (local/stack.json, like
+// Terraform's HTTP API), so the function answers what a route list would have turned into the
+// gateway's plain 404: wrong methods, trailing slashes, unknown paths.
+TEST_F(LocalStack, EveryRequestReachesTheFunction) {
+  std::set<std::string> ids;
+  auto problem = [&](const http::Response& r, int status, const std::string& what) {
+    EXPECT_EQ(r.status, status) << what << ": " << r.body;
+    EXPECT_EQ(header(r, "content-type"), "application/problem+json") << what << ": " << r.body;
+    EXPECT_EQ(body_of(r).get_int("status").value_or(0), status) << what << ": " << r.body;
+    EXPECT_TRUE(ids.insert(header(r, "apigw-requestid")).second)
+        << what << ": no apigw-requestid, or a repeated one";
+  };
+  auto wrong_method = request("DELETE", "/items");
+  problem(wrong_method, 405, "DELETE /items");
+  EXPECT_EQ(header(wrong_method, "allow"), "GET, POST");
+  auto wrong_item_method = request("POST", "/items/slash-1");
+  problem(wrong_item_method, 405, "POST /items/slash-1");
+  EXPECT_EQ(header(wrong_item_method, "allow"), "DELETE, GET, PATCH, PUT");
+  problem(request("GET", "/nope"), 404, "GET /nope");
+  EXPECT_EQ(body_of(request("GET", "/nope")).get_string("detail").value_or(""),
+            "no route for /nope");
+  // The local stage is $default, where /prod is a path like any other: the function's 404.
+  problem(request("GET", "/prod/items"), 404, "GET /prod/items");
+  problem(request("GET", "/"), 404, "GET /");
+
+  auto created = request("POST", "/items/", R"({"id":"slash-1","name":"trailing"})");
+  EXPECT_EQ(created.status, 201) << "POST /items/: " << created.body;
+  auto read = request("GET", "/items/slash-1/");
+  EXPECT_EQ(read.status, 200) << "GET /items/slash-1/: " << read.body;
+  EXPECT_EQ(body_of(read).get_string("name").value_or(""), "trailing");
+  auto listed = request("GET", "/items/?limit=100");
+  EXPECT_EQ(listed.status, 200) << "GET /items/: " << listed.body;
+  EXPECT_NE(listed.body.find("slash-1"), std::string::npos) << listed.body;
+  for (const auto* r : {&created, &read, &listed}) {
+    EXPECT_TRUE(ids.insert(header(*r, "apigw-requestid")).second)
+        << r->status << ": no apigw-requestid, or a repeated one";
+  }
+  EXPECT_FALSE(header(request("GET", "/__streamcache/health"), "apigw-requestid").empty())
+      << "the health endpoint is a gateway answer too";
+}
+
 TEST_F(LocalStack, ReadAfterWriteIsACacheHit) {
   create("raw-1", "first");
   auto read = request("GET", "/items/raw-1");
@@ -315,6 +357,7 @@ TEST_F(LocalStack, TimedOutFunctionIs504AndTheNextRequestWorks) {
   auto frozen = request("GET", "/items/never-cached-1");
   ASSERT_EQ(::kill(moto, SIGCONT), 0);
   EXPECT_EQ(frozen.status, 504) << frozen.body;
+  EXPECT_FALSE(header(frozen, "apigw-requestid").empty()) << "the gateway's 504 carries it too";
   EXPECT_TRUE(read_file(dir_ / "logs" / "local.log").find("Task timed out after") !=
               std::string::npos);
   auto next = request("GET", "/items/timeout-1");

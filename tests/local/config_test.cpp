@@ -1,6 +1,8 @@
 #include "local/config.h"
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -36,7 +38,8 @@ TEST(StackConfig, DefaultsMatchTheTerraformModules) {
   EXPECT_EQ(c->mapping.table, "items");
   EXPECT_EQ(c->http_api.host, "127.0.0.1");
   EXPECT_EQ(c->http_api.port, 8080);
-  EXPECT_EQ(c->http_api.routes.size(), 6U);
+  // Terraform's HTTP API has only $default: every request reaches the function (docs/api.md).
+  EXPECT_EQ(c->http_api.routes, std::vector<std::string>{"$default"});
   const auto& env = c->api->environment;
   EXPECT_EQ(env.at("TABLE_NAME"), "items");
   EXPECT_EQ(env.at("REDIS_URL"), "redis://127.0.0.1:6379");
@@ -130,6 +133,7 @@ TEST(StackConfig, TheShippedStackJsonParses) {
   EXPECT_EQ(c->local.aws_endpoint_url, "http://127.0.0.1:4566");
   EXPECT_EQ(c->api->environment.at("AWS_ENDPOINT_URL"), "http://127.0.0.1:4566");
   EXPECT_FALSE(c->mapping.on_failure_file.empty());
+  EXPECT_EQ(c->http_api.routes, std::vector<std::string>{"$default"});
 }
 
 TEST(StackConfig, MissingFileSaysSo) {

@@ -6,7 +6,11 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -122,6 +126,45 @@ TEST_F(LocalHostTest, RoutesBecomePayloadTwoEventsAndUnknownRoutesAre404) {
   EXPECT_EQ(root.body, R"({"message":"Not Found"})");
 }
 
+// docs/local.md: every response carries apigw-requestid, the gateway's own answers too.
+TEST_F(LocalHostTest, EveryAnswerCarriesARequestIdTheGatewaysOwnToo) {
+  start(probe_stack());
+  std::set<std::string> ids;
+  auto expect_id = [&](const http::Response& r, const char* what) {
+    const auto id = r.header("apigw-requestid");
+    ASSERT_TRUE(id) << what << " (" << r.status << ") has no apigw-requestid";
+    EXPECT_TRUE(ids.insert(std::string(*id)).second) << what << ": " << *id << " repeats";
+  };
+  auto unmatched = get("/");  // no configured route matches: the gateway's own 404
+  EXPECT_EQ(unmatched.status, 404);
+  expect_id(unmatched, "the gateway's 404");
+  expect_id(get("/__streamcache/health"), "the health endpoint");
+  expect_id(get("/plain"), "a function's answer");
+  expect_id(get("/throw"), "the gateway's 500");
+  expect_id(get("/malformed"), "the gateway's 502");
+  expect_id(get("/sleep/5000"), "the gateway's 504");
+  expect_id(get("/items/x", "POST", std::string(6 * 1024 * 1024 + 1, 'a')), "the gateway's 413");
+  expect_id(get("/items/x", "POST", std::string(10 * 1024 * 1024 + 1, 'a')), "the unread 413");
+}
+
+// local/stack.json's route: like Terraform's HTTP API, $default sends every request on as is.
+TEST_F(LocalHostTest, TheDefaultRouteSendsEveryRequestToTheFunction) {
+  StackConfig config = probe_stack();
+  config.http_api.routes = {"$default"};
+  start(std::move(config));
+  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+           {"DELETE", "/items"}, {"GET", "/items/"}, {"GET", "/"}, {"PUT", "/prod/items/a"}}) {
+    auto r = get(target, method);
+    ASSERT_EQ(r.status, 200) << method << " " << target << ": " << r.body;
+    auto event = json::parse(r.body);
+    ASSERT_TRUE(event) << r.body;
+    EXPECT_EQ(*event->get_string("routeKey"), "$default");
+    EXPECT_EQ(*event->get_string("rawPath"), target);
+    EXPECT_EQ(*event->find("requestContext")->find("http")->get_string("method"), method);
+    EXPECT_TRUE(r.header("apigw-requestid"));
+  }
+}
+
 TEST_F(LocalHostTest, FunctionResponsesFollowThePayloadTwoRules) {
   start(probe_stack());
   auto r = get("/status/201");
@@ -141,7 +184,10 @@ TEST_F(LocalHostTest, FunctionResponsesFollowThePayloadTwoRules) {
 }
 
 TEST_F(LocalHostTest, ErrorsMapToApiGatewayStatuses) {
-  start(probe_stack());
+  StackConfig config = probe_stack();
+  // Posting /big's 7 MB took over the 1 s timeout on a loaded machine (504, not 502).
+  config.api->timeout = std::chrono::seconds(10);
+  start(std::move(config));
   EXPECT_EQ(get("/malformed").status, 502);
   EXPECT_EQ(get("/throw").status, 500);
   EXPECT_EQ(get("/big").status, 502);  // over 6 MB: the Runtime API refuses the response
