@@ -20,6 +20,20 @@ export TF_DATA_DIR="$TF_DATA_DIR_ROOT/envs-localstack"
 # --- moto_server on a free port, stopped on exit --------------------------------------------------
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 endpoint="http://127.0.0.1:$port"
+# Nothing listens on the port yet: deploy.sh must refuse at once (it used to retry for 74 s), saying how to start LocalStack.
+probe_dist="$WORK/probe-dist"
+mkdir -p "$probe_dist" && : >"$probe_dist/api.zip" && : >"$probe_dist/stream-handler.zip"
+log "deploy.sh with no emulator on $endpoint fails fast"
+probe_start=$SECONDS
+if AUTO_APPROVE=1 DIST_DIR="$probe_dist" "$WORK/infra/deploy.sh" deploy localstack -var "endpoint=$endpoint" >"$WORK/probe.log" 2>&1; then
+  fail "deploy.sh succeeded with nothing listening on $endpoint"
+fi
+if ! grep -q "nothing answers at $endpoint" "$WORK/probe.log" || ! grep -q "docker compose -f infra/envs/localstack/docker-compose.yml up" "$WORK/probe.log"; then
+  cat "$WORK/probe.log" >&2
+  fail "deploy.sh did not say that nothing answers and how to start LocalStack"
+fi
+((SECONDS - probe_start <= 10)) || fail "deploy.sh took $((SECONDS - probe_start)) s to notice that nothing answers"
+
 moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
 moto_pid=$!
 stop_moto() {
