@@ -5,7 +5,8 @@
 #   infra/deploy.sh destroy aws|localstack [terraform plan options]
 #
 # Settings go in -var/-var-file options (relative paths are taken from the current directory) or in
-# infra/envs/<target>/terraform.tfvars, which is git-ignored.
+# infra/envs/<target>/terraform.tfvars, which is git-ignored. For localstack, something must answer
+# at the endpoint variable (LocalStack, moto, ...) or deploy.sh stops before terraform runs.
 #
 # Environment:
 #   AUTO_APPROVE=1   apply without asking (CI); otherwise the plan is shown and you type "yes"
