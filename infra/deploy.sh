@@ -5,7 +5,8 @@
 #   infra/deploy.sh destroy aws|localstack [terraform plan options]
 #
 # Settings go in -var/-var-file options (relative paths are taken from the current directory) or in
-# infra/envs/<target>/terraform.tfvars, which is git-ignored.
+# infra/envs/<target>/terraform.tfvars, which is git-ignored. For localstack, something must answer
+# at the endpoint variable (LocalStack, moto, ...) or deploy.sh stops before terraform runs.
 #
 # Environment:
 #   AUTO_APPROVE=1   apply without asking (CI); otherwise the plan is shown and you type "yes"
@@ -50,8 +51,60 @@ tf_init() { # env_dir
     # Link the provider from the mirror instead of copying it into the data dir.
     export TF_PLUGIN_CACHE_DIR="$TF_PLUGIN_DIR" TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE=1
   fi
-  log "terraform init (${TF_PLUGIN_DIR:+offline from $TF_PLUGIN_DIR}${TF_PLUGIN_DIR:-registry})"
+  if [[ -n "${TF_PLUGIN_DIR:-}" ]]; then
+    log "terraform init (offline from $TF_PLUGIN_DIR)"
+  else
+    log "terraform init (registry)"
+  fi
   terraform -chdir="$1" init "${args[@]}" >/dev/null || die "terraform init failed in $1"
+}
+
+# The last `endpoint = "..."` (HCL) or `"endpoint": "..."` (JSON) in a tfvars file; empty if none.
+tfvars_endpoint() { # file
+  if [[ -f "$1" ]]; then
+    sed -nE 's/^[[:space:]{,]*"?endpoint"?[[:space:]]*[=:][[:space:]]*"([^"]*)".*/\1/p' "$1" | tail -n 1
+  fi
+}
+
+# The localstack environment's endpoint variable as terraform will see it: the default, TF_VAR_endpoint,
+# terraform.tfvars, *.auto.tfvars, then -var/-var-file in order (later wins), as terraform does.
+localstack_endpoint() { # env_dir args...
+  local env_dir="$1" endpoint="${TF_VAR_endpoint:-http://localhost:4566}" file arg found next=""
+  shift
+  for file in "$env_dir/terraform.tfvars" "$env_dir/terraform.tfvars.json" "$env_dir"/*.auto.tfvars "$env_dir"/*.auto.tfvars.json; do
+    found="$(tfvars_endpoint "$file")"
+    if [[ -n "$found" ]]; then endpoint="$found"; fi
+  done
+  for arg in "$@"; do
+    found=""
+    case "$next:$arg" in
+      var:endpoint=*) found="${arg#endpoint=}" ;;
+      file:*) found="$(tfvars_endpoint "$arg")" ;;
+      :-var=endpoint=*) found="${arg#-var=endpoint=}" ;;
+      :-var-file=*) found="$(tfvars_endpoint "${arg#-var-file=}")" ;;
+    esac
+    if [[ -n "$found" ]]; then endpoint="$found"; fi
+    case "$next:$arg" in
+      :-var) next="var" ;;
+      :-var-file) next="file" ;;
+      *) next="" ;;
+    esac
+  done
+  printf '%s\n' "$endpoint"
+}
+
+# Fail in a second instead of letting the provider retry for over a minute against a closed port.
+# Any HTTP answer will do (LocalStack's health path, or a 404 from moto or another emulator).
+require_endpoint() { # url
+  local url="${1%/}" code
+  command -v curl >/dev/null 2>&1 || return 0
+  code="$(curl -sk -o /dev/null --connect-timeout 3 --max-time 5 -w '%{http_code}' "$url/_localstack/health" || true)"
+  [[ -n "$code" && "$code" != "000" ]] && return 0
+  die "nothing answers at $url (the endpoint variable). Start LocalStack first:
+  docker compose -f infra/envs/localstack/docker-compose.yml up -d --wait
+LocalStack images published since 23 March 2026 (and :latest) need LOCALSTACK_AUTH_TOKEN in your environment;
+the compose file pins an older Community tag (docs/deploy.md, \"Deploying to LocalStack\").
+Or point the environment at a running emulator: -var endpoint=http://host:port"
 }
 
 # Terraform runs with -chdir, so make -var-file paths absolute against the caller's directory.
@@ -93,6 +146,9 @@ main() {
   export TF_DATA_DIR
   mkdir -p "$TF_DATA_DIR"
 
+  absolute_var_files "$@"
+  if [[ "$target" == localstack ]]; then require_endpoint "$(localstack_endpoint "$env_dir" ${EXTRA_ARGS[@]+"${EXTRA_ARGS[@]}"})"; fi
+
   tf_init "$env_dir"
 
   # The plan file can hold secrets (the generated cache AUTH token): private, and removed on exit.
@@ -103,7 +159,6 @@ main() {
   [[ "$action" == "destroy" ]] && plan_args+=(-destroy)
   log "terraform plan${action/deploy/} ($target)"
   local rc=0
-  absolute_var_files "$@"
   terraform -chdir="$env_dir" plan "${plan_args[@]}" ${EXTRA_ARGS[@]+"${EXTRA_ARGS[@]}"} || rc=$?
   case "$rc" in
     0)

@@ -16,6 +16,19 @@ export TF_DATA_DIR="$TF_DATA_DIR_ROOT/envs-localstack"
 # Init here first, so a machine that cannot obtain the provider skips like the other infra tests.
 tf_init "$env_dir"
 
+# Nothing listens on a fresh free port: deploy.sh must refuse at once (it used to retry for 74 s), saying how to start LocalStack.
+closed_endpoint="http://127.0.0.1:$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+probe_dist="$WORK/probe-dist"
+mkdir -p "$probe_dist" && : >"$probe_dist/api.zip" && : >"$probe_dist/stream-handler.zip"
+log "deploy.sh with no emulator on $closed_endpoint refuses"
+if AUTO_APPROVE=1 DIST_DIR="$probe_dist" "$WORK/infra/deploy.sh" deploy localstack -var "endpoint=$closed_endpoint" >"$WORK/probe.log" 2>&1; then
+  fail "deploy.sh succeeded with nothing listening on $closed_endpoint"
+fi
+if ! grep -q "nothing answers at $closed_endpoint" "$WORK/probe.log" || ! grep -q "docker compose -f infra/envs/localstack/docker-compose.yml up" "$WORK/probe.log"; then
+  cat "$WORK/probe.log" >&2
+  fail "deploy.sh did not say that nothing answers and how to start LocalStack"
+fi
+
 start_moto_server
 endpoint="$MOTO_ENDPOINT"
 dist="$WORK/dist"

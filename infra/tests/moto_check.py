@@ -17,14 +17,8 @@ import json
 import pathlib
 import sys
 
-ITEM_ROUTES = {
-    "POST /items",
-    "GET /items",
-    "GET /items/{id}",
-    "PUT /items/{id}",
-    "PATCH /items/{id}",
-    "DELETE /items/{id}",
-}
+# One catch-all route: the function owns routing (its problem+json 404 and 405 + Allow).
+ITEM_ROUTES = {"$default"}
 API_ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:PutItem",
@@ -149,19 +143,22 @@ def check_applied(endpoint: str, outputs_path: str, dist: str) -> int:
     attrs = sqs.get_queue_attributes(QueueUrl=out["on_failure_queue_url"], AttributeNames=["All"])["Attributes"]
     c.check(attrs.get("SqsManagedSseEnabled") == "true", f"on-failure queue encrypted: {attrs.get('SqsManagedSseEnabled')}")
 
-    # HTTP API: the six item routes, Lambda proxy payload 2.0, $default stage, function URL.
+    # HTTP API: the $default route with the api_auth of the deployment, Lambda proxy payload 2.0,
+    # $default stage, function URL with the same auth.
+    auth_type = {"none": "NONE", "iam": "AWS_IAM"}[out["api_auth"]]
     apigw = client("apigatewayv2")
     api = apigw.get_api(ApiId=out["api_id"])
     c.check(api["ProtocolType"] == "HTTP" and api["ApiEndpoint"] == out["api_endpoint"], f"API {api['ApiId']} endpoint {api.get('ApiEndpoint')}")
-    routes = {r["RouteKey"] for r in apigw.get_routes(ApiId=out["api_id"])["Items"]}
-    c.check(routes == ITEM_ROUTES, f"routes {sorted(routes)}")
+    routes = apigw.get_routes(ApiId=out["api_id"])["Items"]
+    c.check({r["RouteKey"] for r in routes} == ITEM_ROUTES, f"routes {sorted(r['RouteKey'] for r in routes)}")
+    c.check(all(r.get("AuthorizationType") == auth_type for r in routes), f"route authorization is {auth_type}: {[r.get('AuthorizationType') for r in routes]}")
     integrations = apigw.get_integrations(ApiId=out["api_id"])["Items"]
     c.check(len(integrations) == 1 and integrations[0]["PayloadFormatVersion"] == "2.0" and integrations[0]["IntegrationType"] == "AWS_PROXY",
             f"integration {integrations}")
     stages = apigw.get_stages(ApiId=out["api_id"])["Items"]
     c.check([s["StageName"] for s in stages] == ["$default"] and stages[0].get("AutoDeploy") is True, "a $default stage with auto deploy")
     url = client("lambda").get_function_url_config(FunctionName=functions["api"]["name"])
-    c.check(url["FunctionUrl"] == out["function_url"] and url["AuthType"] == "NONE", f"function URL {url.get('FunctionUrl')}")
+    c.check(url["FunctionUrl"] == out["function_url"] and url["AuthType"] == auth_type, f"function URL {url.get('FunctionUrl')} auth {url.get('AuthType')}")
 
     # Observability.
     alarms = client("cloudwatch").describe_alarms(AlarmNamePrefix="sc-moto-")

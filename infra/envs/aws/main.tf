@@ -10,6 +10,11 @@ locals {
     ManagedBy   = "terraform"
   }, var.tags)
 
+  # api_auth → the route authorization of modules/http_api (the Function URL follows it there).
+  authorization_type = { iam = "AWS_IAM", jwt = "JWT", none = "NONE" }[var.api_auth]
+  # A missing jwt is reported by output.api_auth's precondition; the module gets a valid value so that the error is not repeated in its terms.
+  jwt_ready = var.api_auth != "jwt" || var.jwt != null
+
   cache_port = var.cache.mode == "managed" ? coalesce(var.cache.managed.port, 6379) : try(tonumber(regex(":([0-9]+)/?$", var.cache.external.url)[0]), 6379)
 }
 
@@ -107,12 +112,24 @@ module "http_api" {
     name       = module.functions.api_function_name
     invoke_arn = module.functions.api_invoke_arn
   }
-  authorization_type = var.http_api.authorization_type
-  throttling         = var.http_api.throttling
-  cors               = var.http_api.cors
-  detailed_metrics   = var.http_api.detailed_metrics
-  function_url       = var.http_api.function_url
-  access_logs        = { retention_in_days = var.log_retention_in_days }
+  authorization = local.jwt_ready ? {
+    type = local.authorization_type
+    jwt  = var.api_auth == "jwt" ? var.jwt : null
+  } : { type = "AWS_IAM", jwt = null }
+  throttling       = var.http_api.throttling
+  cors             = var.http_api.cors
+  detailed_metrics = var.http_api.detailed_metrics
+  # Function URLs cannot check JWTs: output.api_auth refuses the combination in this environment's terms.
+  function_url = { enabled = var.http_api.function_url.enabled && var.api_auth != "jwt" }
+  access_logs  = { retention_in_days = var.log_retention_in_days }
+}
+
+# A public API is allowed, but never silently: every plan says so.
+check "api_auth" {
+  assert {
+    condition     = var.api_auth != "none"
+    error_message = "api_auth = \"none\": the items API is public. Anyone who finds its URL can list, overwrite and delete every item. Use api_auth = \"iam\" or \"jwt\" unless that is what you want."
+  }
 }
 
 module "observability" {

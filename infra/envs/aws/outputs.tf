@@ -1,6 +1,39 @@
 output "api_endpoint" {
-  description = "Base URL of the items API, e.g. curl $(terraform output -raw api_endpoint)/items."
+  description = "Base URL of the items API; how to call it: output curl_example."
   value       = module.http_api.api_endpoint
+}
+
+output "api_auth" {
+  description = "Who may call the API: iam (SigV4 and execute-api:Invoke), jwt (bearer tokens from jwt.issuer) or none (public)."
+  value       = var.api_auth
+
+  precondition {
+    condition     = var.api_auth != "jwt" || var.jwt != null
+    error_message = "api_auth = \"jwt\" needs jwt = { issuer = \"https://<your identity provider>\", audiences = [\"<aud or client_id of your tokens>\"] }."
+  }
+  precondition {
+    condition     = var.api_auth == "jwt" || var.jwt == null
+    error_message = "jwt is set but api_auth is \"${var.api_auth}\": set api_auth = \"jwt\" to use it, or remove jwt."
+  }
+  # A Function URL supports only AWS_IAM or NONE, so next to a JWT-protected API it would be a second door that skips the token check.
+  precondition {
+    condition     = !(var.api_auth == "jwt" && var.http_api.function_url.enabled)
+    error_message = "http_api.function_url cannot be enabled with api_auth = \"jwt\": Function URLs cannot check JWTs (only AWS_IAM or NONE), so the URL would bypass the authorizer. Disable it, or use api_auth = \"iam\"."
+  }
+}
+
+output "invoke_policy_resource" {
+  description = "With api_auth = \"iam\": the Resource of an IAM policy statement allowing execute-api:Invoke on this API, for the users or roles that call it."
+  value       = module.http_api.invoke_policy_resource
+}
+
+output "curl_example" {
+  description = "A first call of the API as api_auth requires it (drop the x-amz-security-token header when your credentials have no session token)."
+  value = {
+    iam  = "curl --aws-sigv4 \"aws:amz:${var.region}:execute-api\" --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" -H \"x-amz-security-token: $AWS_SESSION_TOKEN\" \"${module.http_api.api_endpoint}/items\""
+    jwt  = "curl -H \"Authorization: Bearer $TOKEN\" \"${module.http_api.api_endpoint}/items\""
+    none = "curl \"${module.http_api.api_endpoint}/items\""
+  }[var.api_auth]
 }
 
 output "api_id" {
@@ -9,7 +42,7 @@ output "api_id" {
 }
 
 output "function_url" {
-  description = "Lambda Function URL of the API function, or null when disabled."
+  description = "Lambda Function URL of the API function (AWS_IAM with api_auth = \"iam\": sign for service lambda), or null when disabled."
   value       = module.http_api.function_url
 }
 

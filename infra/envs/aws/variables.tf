@@ -195,8 +195,44 @@ variable "event_source_mapping" {
   nullable = false
 }
 
+variable "api_auth" {
+  description = <<-EOT
+    Who may call the items API. "iam" (default): SigV4-signed requests from AWS principals allowed
+    execute-api:Invoke on the API (output invoke_policy_resource). "jwt": an API Gateway JWT authorizer
+    checks a bearer token from your identity provider (set jwt). "none": public; anyone who finds the
+    URL can list, overwrite and delete every item (the plan warns).
+  EOT
+  type        = string
+  default     = "iam"
+  nullable    = false
+
+  validation {
+    condition     = contains(["iam", "jwt", "none"], var.api_auth)
+    error_message = "api_auth must be \"iam\" (SigV4, the default), \"jwt\" (with jwt = { issuer, audiences }) or \"none\" (public)."
+  }
+}
+
+variable "jwt" {
+  description = "The JWT authorizer's settings, required when api_auth = \"jwt\": issuer (the tokens' exact iss claim, an https URL serving /.well-known/openid-configuration, e.g. https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123), audiences (the aud, or client_id, values to accept, e.g. a Cognito app client id) and optional scopes (a token needs one of them)."
+  type = object({
+    issuer    = optional(string)
+    audiences = optional(list(string), [])
+    scopes    = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition     = var.jwt == null || can(regex("^https://[^\\s?#]+$", var.jwt.issuer))
+    error_message = "jwt.issuer is required: your identity provider's https URL exactly as in the tokens' iss claim, with no query or fragment (e.g. https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123)."
+  }
+  validation {
+    condition     = var.jwt == null || try(length(var.jwt.audiences) > 0 && alltrue([for a in var.jwt.audiences : length(trimspace(a)) > 0]), false)
+    error_message = "jwt.audiences needs at least one non-empty value: the aud (or client_id) your tokens carry, e.g. a Cognito app client id."
+  }
+}
+
 variable "http_api" {
-  description = "HTTP API settings (modules/http_api): authorization, throttling, CORS, detailed metrics and the optional Function URL."
+  description = "HTTP API settings (modules/http_api): throttling, CORS, detailed metrics and the optional Function URL (its auth follows api_auth). Who may call the API is api_auth."
   type = object({
     authorization_type = optional(string)
     throttling = optional(object({
@@ -213,12 +249,18 @@ variable "http_api" {
     }))
     detailed_metrics = optional(bool)
     function_url = optional(object({
-      enabled            = optional(bool)
+      enabled            = optional(bool, false)
       authorization_type = optional(string)
     }), {})
   })
   default  = {}
   nullable = false
+
+  # Silently ignoring the old settings could leave an API public that its owner meant to protect.
+  validation {
+    condition     = var.http_api.authorization_type == null && var.http_api.function_url.authorization_type == null
+    error_message = "http_api.authorization_type and http_api.function_url.authorization_type were replaced by api_auth (\"iam\", \"jwt\" or \"none\"), which sets both."
+  }
 }
 
 variable "observability" {

@@ -1,6 +1,6 @@
 # streamcache on LocalStack (or another emulator behind one endpoint): the same modules as on AWS,
 # minus the VPC and ElastiCache (the cache is the compose file's Redis container), with a Function URL
-# because API Gateway v2 is not in LocalStack's free plan.
+# because API Gateway v2 is not in the LocalStack Community image.
 
 locals {
   endpoint_port = try(regex("^https?://[^/:]+:([0-9]+)", var.endpoint)[0], "4566")
@@ -78,8 +78,9 @@ module "http_api" {
   }
   create_http_api = var.enable_http_api
   access_logs     = { retention_in_days = 1 }
-  # A public URL is fine on a local emulator and works on every LocalStack plan.
-  function_url = { enabled = true, authorization_type = "NONE" }
+  # Both the routes and the Function URL follow api_auth; the URL works on every LocalStack image.
+  authorization = { type = var.api_auth == "iam" ? "AWS_IAM" : "NONE" }
+  function_url  = { enabled = true }
 }
 
 module "observability" {

@@ -9,8 +9,13 @@ output "local_api_url" {
 }
 
 output "function_url" {
-  description = "Function URL of the API function (works on LocalStack's free plan): curl $(terraform output -raw function_url)items."
+  description = "Function URL of the API function (works on the LocalStack Community image): curl $(terraform output -raw function_url)items."
   value       = module.http_api.function_url
+}
+
+output "api_auth" {
+  description = "Who may call the API and the Function URL: none or iam (enforced only where the emulator enforces IAM)."
+  value       = var.api_auth
 }
 
 output "api_id" {
@@ -52,7 +57,6 @@ output "redis_url" {
   description = "REDIS_URL given to the functions."
   value       = module.cache.redis_url
 }
-
 
 output "dashboard_name" {
   description = "CloudWatch dashboard, or null."

@@ -35,7 +35,7 @@ variable "name" {
 }
 
 variable "redis_url" {
-  description = "Redis the functions use, as seen from inside the Lambda containers: the compose file's redis service by default (ElastiCache is not in LocalStack's free edition)."
+  description = "Redis the functions use, as seen from inside the Lambda containers: the compose file's redis service by default (the LocalStack Community image has no ElastiCache)."
   type        = string
   default     = "redis://redis:6379"
   nullable    = false
@@ -48,10 +48,27 @@ variable "function_endpoint_url" {
 }
 
 variable "enable_http_api" {
-  description = "Put the API Gateway HTTP API in front of the API function. LocalStack offers API Gateway v2 only in its paid plans (set LOCALSTACK_AUTH_TOKEN), so the free default is off: the function is then reached through its Function URL."
+  description = "Put the API Gateway HTTP API in front of the API function. The LocalStack Community image has no API Gateway v2 (it needs an image started with a LOCALSTACK_AUTH_TOKEN whose plan includes it), so the default is off: the function is then reached through its Function URL."
   type        = bool
   default     = false
   nullable    = false
+}
+
+variable "api_auth" {
+  description = <<-EOT
+    Who may call the API and the Function URL: "none" (default) or "iam", as on AWS. The LocalStack
+    Community image and moto do not enforce IAM, so "iam" protects nothing there and "none" says so
+    honestly; both publish on 127.0.0.1 only. Use "iam" to mirror the AWS setup, or with a LocalStack
+    plan that enforces IAM (ENFORCE_IAM=1). "jwt" is AWS-only (envs/aws).
+  EOT
+  type        = string
+  default     = "none"
+  nullable    = false
+
+  validation {
+    condition     = contains(["none", "iam"], var.api_auth)
+    error_message = "api_auth must be \"none\" (default) or \"iam\" here; \"jwt\" needs a public identity provider and is offered by envs/aws only."
+  }
 }
 
 variable "enable_event_source_mapping" {
@@ -76,7 +93,7 @@ variable "log_level" {
 }
 
 variable "enable_observability" {
-  description = "Create the alarms and the dashboard (CloudWatch is in LocalStack's free edition)."
+  description = "Create the alarms and the dashboard (CloudWatch is in the LocalStack Community image)."
   type        = bool
   default     = true
   nullable    = false

@@ -32,13 +32,35 @@ resource "aws_apigatewayv2_integration" "this" {
   timeout_milliseconds   = var.integration_timeout_ms
 }
 
+locals {
+  # Validation allows jwt only with type JWT, so scopes are empty otherwise.
+  jwt_scopes = try(var.authorization.jwt.scopes, [])
+}
+
+# Validates bearer tokens at the gateway, so requests with a bad or missing token never reach the function.
+resource "aws_apigatewayv2_authorizer" "this" {
+  count = var.create_http_api && var.authorization.type == "JWT" ? 1 : 0
+
+  api_id           = aws_apigatewayv2_api.this[0].id
+  name             = "${var.name}-jwt"
+  authorizer_type  = "JWT"
+  identity_sources = ["$request.header.Authorization"]
+
+  jwt_configuration {
+    issuer   = var.authorization.jwt.issuer
+    audience = var.authorization.jwt.audiences
+  }
+}
+
 resource "aws_apigatewayv2_route" "this" {
   for_each = var.create_http_api ? toset(var.routes) : toset([])
 
-  api_id             = aws_apigatewayv2_api.this[0].id
-  route_key          = each.value
-  target             = "integrations/${aws_apigatewayv2_integration.this[0].id}"
-  authorization_type = var.authorization_type
+  api_id               = aws_apigatewayv2_api.this[0].id
+  route_key            = each.value
+  target               = "integrations/${aws_apigatewayv2_integration.this[0].id}"
+  authorization_type   = var.authorization.type
+  authorizer_id        = try(aws_apigatewayv2_authorizer.this[0].id, null)
+  authorization_scopes = length(local.jwt_scopes) > 0 ? local.jwt_scopes : null
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -106,16 +128,28 @@ resource "aws_lambda_permission" "this" {
 # Optional Lambda Function URL
 ################################################################################
 
+locals {
+  # A Function URL knows only AWS_IAM and NONE; JWT has no equivalent there (see the precondition below).
+  function_url_auth = coalesce(var.function_url.authorization_type, var.authorization.type)
+}
+
 resource "aws_lambda_function_url" "this" {
   count = var.function_url.enabled ? 1 : 0
 
   function_name      = var.function.name
-  authorization_type = var.function_url.authorization_type
+  authorization_type = local.function_url_auth
+
+  lifecycle {
+    precondition {
+      condition     = local.function_url_auth != "JWT"
+      error_message = "A Lambda Function URL cannot check JWTs (it supports only AWS_IAM or NONE), so with authorization.type = \"JWT\" it would be a second door that skips the JWT authorizer: disable function_url, or set function_url.authorization_type explicitly."
+    }
+  }
 }
 
 # Only a public URL (NONE) needs a resource policy; AWS_IAM callers need identity permissions instead.
 resource "aws_lambda_permission" "function_url" {
-  count = var.function_url.enabled && var.function_url.authorization_type == "NONE" ? 1 : 0
+  count = var.function_url.enabled && local.function_url_auth == "NONE" ? 1 : 0
 
   statement_id           = "AllowPublicFunctionUrl"
   action                 = "lambda:InvokeFunctionUrl"

@@ -24,11 +24,31 @@ output "access_log_group_name" {
 }
 
 output "routes" {
-  description = "Route keys served by the function."
+  description = "Route keys sent to the function ([\"$default\"] unless routes was set)."
   value       = sort(keys(aws_apigatewayv2_route.this))
 }
 
 output "function_url" {
   description = "The Lambda Function URL, or null when disabled."
   value       = try(aws_lambda_function_url.this[0].function_url, null)
+}
+
+output "authorization_type" {
+  description = "Authorization of every route: AWS_IAM, JWT or NONE."
+  value       = var.authorization.type
+}
+
+output "authorizer_id" {
+  description = "Id of the JWT authorizer, or null unless authorization.type is JWT."
+  value       = try(aws_apigatewayv2_authorizer.this[0].id, null)
+}
+
+output "invoke_policy_resource" {
+  description = "Resource for an IAM policy allowing execute-api:Invoke on every route and stage of this API (what AWS_IAM callers need), or null."
+  value       = try("${aws_apigatewayv2_api.this[0].execution_arn}/*", null)
+}
+
+output "function_url_authorization_type" {
+  description = "Authorization of the Function URL (AWS_IAM or NONE), or null when disabled."
+  value       = try(aws_lambda_function_url.this[0].authorization_type, null)
 }

@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "create_http_api" {
-  description = "Create the API Gateway HTTP API. Set false to expose the function through its Function URL only (e.g. on LocalStack's free plan, which lacks API Gateway v2)."
+  description = "Create the API Gateway HTTP API. Set false to expose the function through its Function URL only (e.g. on the LocalStack Community image, which lacks API Gateway v2)."
   type        = bool
   default     = true
   nullable    = false
@@ -33,21 +33,14 @@ variable "function" {
 }
 
 variable "routes" {
-  description = "Route keys sent to the function (the items API)."
+  description = "Route keys sent to the function. The default, the $default catch-all, lets the function own routing (its problem+json 404 and 405 + Allow); an explicit list such as [\"GET /items\"] makes API Gateway answer every other request itself with {\"message\":\"Not Found\"}."
   type        = list(string)
-  default = [
-    "POST /items",
-    "GET /items",
-    "GET /items/{id}",
-    "PUT /items/{id}",
-    "PATCH /items/{id}",
-    "DELETE /items/{id}",
-  ]
-  nullable = false
+  default     = ["$default"]
+  nullable    = false
 
   validation {
-    condition     = length(var.routes) > 0 && alltrue([for r in var.routes : can(regex("^(ANY|GET|HEAD|OPTIONS|PATCH|POST|PUT|DELETE) /[^\\s]*$", r))])
-    error_message = "routes must be route keys such as \"GET /items/{id}\"."
+    condition     = length(var.routes) > 0 && alltrue([for r in var.routes : r == "$default" || can(regex("^(ANY|GET|HEAD|OPTIONS|PATCH|POST|PUT|DELETE) /[^\\s]*$", r))])
+    error_message = "routes must be \"$default\" or route keys such as \"GET /items/{id}\" (an HTTP method or ANY, a space, a path starting with /)."
   }
   validation {
     condition     = length(distinct(var.routes)) == length(var.routes)
@@ -55,15 +48,41 @@ variable "routes" {
   }
 }
 
-variable "authorization_type" {
-  description = "Authorization of every route: NONE (public, the default of the items API) or AWS_IAM (SigV4-signed callers with execute-api:Invoke)."
-  type        = string
-  default     = "NONE"
-  nullable    = false
+variable "authorization" {
+  description = <<-EOT
+    Who may call the API, on every route. AWS_IAM (default): SigV4-signed requests from principals
+    allowed execute-api:Invoke on this API. JWT: an API Gateway JWT authorizer checks the
+    Authorization header against jwt.issuer (the tokens' exact iss claim, an https URL serving
+    /.well-known/openid-configuration) and jwt.audiences (the token's aud, or client_id when it has
+    no aud, must be one of them), and optionally jwt.scopes (the token needs one of them). NONE:
+    public; anyone on the internet can list, overwrite and delete items.
+  EOT
+  type = object({
+    type = optional(string, "AWS_IAM")
+    jwt = optional(object({
+      issuer    = optional(string)
+      audiences = optional(list(string), [])
+      scopes    = optional(list(string), [])
+    }))
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = contains(["NONE", "AWS_IAM"], var.authorization_type)
-    error_message = "authorization_type must be NONE or AWS_IAM."
+    condition     = contains(["AWS_IAM", "JWT", "NONE"], var.authorization.type)
+    error_message = "authorization.type must be AWS_IAM, JWT or NONE."
+  }
+  validation {
+    condition     = (var.authorization.type == "JWT") == (var.authorization.jwt != null)
+    error_message = "authorization.jwt = { issuer, audiences } is required when authorization.type is JWT, and only then."
+  }
+  validation {
+    condition     = var.authorization.jwt == null || can(regex("^https://[^\\s?#]+$", var.authorization.jwt.issuer))
+    error_message = "authorization.jwt.issuer must be the identity provider's https URL, exactly as in the tokens' iss claim, with no query or fragment (e.g. https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123)."
+  }
+  validation {
+    condition     = var.authorization.jwt == null || try(length(var.authorization.jwt.audiences) > 0 && alltrue([for a in var.authorization.jwt.audiences : length(trimspace(a)) > 0]), false)
+    error_message = "authorization.jwt.audiences needs at least one non-empty audience (the aud or client_id your tokens carry, e.g. a Cognito app client id)."
   }
 }
 
@@ -139,17 +158,17 @@ variable "detailed_metrics" {
 }
 
 variable "function_url" {
-  description = "Also expose the function through a Lambda Function URL (off by default). AWS_IAM requires SigV4-signed requests; NONE makes it public and bypasses the API's throttling."
+  description = "Also expose the function through a Lambda Function URL (off by default). authorization_type null follows authorization.type (AWS_IAM or NONE); Function URLs cannot check JWTs, so with JWT set it explicitly or leave the URL off. NONE makes it public and bypasses the API's throttling."
   type = object({
     enabled            = optional(bool, false)
-    authorization_type = optional(string, "AWS_IAM")
+    authorization_type = optional(string)
   })
   default  = {}
   nullable = false
 
   validation {
-    condition     = contains(["NONE", "AWS_IAM"], var.function_url.authorization_type)
-    error_message = "function_url.authorization_type must be NONE or AWS_IAM."
+    condition     = var.function_url.authorization_type == null || contains(["NONE", "AWS_IAM"], coalesce(var.function_url.authorization_type, "NONE"))
+    error_message = "function_url.authorization_type must be NONE, AWS_IAM or null (follow authorization.type)."
   }
 }
 

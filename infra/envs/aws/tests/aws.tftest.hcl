@@ -102,3 +102,136 @@ run "an_external_cache_needs_no_elasticache" {
     error_message = "External mode must not create ElastiCache."
   }
 }
+
+run "the_api_requires_sigv4_by_default" {
+  command = plan
+
+  variables {
+    http_api = { function_url = { enabled = true } }
+  }
+
+  assert {
+    condition     = alltrue([for r in module.http_api.routes : r == "$default"]) && length(module.http_api.routes) == 1
+    error_message = "The API must send every request to the function through the one $default route."
+  }
+  assert {
+    condition     = output.api_auth == "iam" && module.http_api.authorization_type == "AWS_IAM" && module.http_api.authorizer_id == null
+    error_message = "api_auth must default to iam: AWS_IAM on every route, no authorizer."
+  }
+  assert {
+    condition     = module.http_api.function_url_authorization_type == "AWS_IAM"
+    error_message = "An enabled Function URL must follow api_auth = iam with AWS_IAM."
+  }
+  assert {
+    condition     = startswith(output.curl_example, "curl --aws-sigv4 \"aws:amz:eu-west-1:execute-api\" --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"")
+    error_message = "The curl example must sign for execute-api in the deployment's region."
+  }
+}
+
+run "jwt_puts_an_authorizer_on_every_route" {
+  command = plan
+
+  variables {
+    api_auth = "jwt"
+    jwt      = { issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123", audiences = ["client-a"] }
+  }
+
+  assert {
+    condition     = module.http_api.authorization_type == "JWT" && module.http_api.function_url == null
+    error_message = "api_auth = jwt must protect the routes with the JWT authorizer and create no Function URL."
+  }
+  assert {
+    condition     = startswith(output.curl_example, "curl -H \"Authorization: Bearer $TOKEN\"")
+    error_message = "The curl example must send a bearer token."
+  }
+}
+
+run "none_is_public_and_warned_about" {
+  command = plan
+
+  variables {
+    api_auth = "none"
+    http_api = { function_url = { enabled = true } }
+  }
+
+  assert {
+    condition     = module.http_api.authorization_type == "NONE" && module.http_api.function_url_authorization_type == "NONE"
+    error_message = "api_auth = none must make the routes and the Function URL public."
+  }
+  # The check block's failed assertion is the plan's warning.
+  expect_failures = [check.api_auth]
+}
+
+run "rejects_an_unknown_api_auth" {
+  command = plan
+
+  variables {
+    api_auth = "cognito"
+  }
+
+  expect_failures = [var.api_auth]
+}
+
+run "rejects_jwt_without_its_settings" {
+  command = plan
+
+  variables {
+    api_auth = "jwt"
+  }
+
+  expect_failures = [output.api_auth]
+}
+
+run "rejects_jwt_settings_without_api_auth_jwt" {
+  command = plan
+
+  variables {
+    jwt = { issuer = "https://issuer.example.com", audiences = ["api"] }
+  }
+
+  expect_failures = [output.api_auth]
+}
+
+run "rejects_jwt_without_issuer" {
+  command = plan
+
+  variables {
+    api_auth = "jwt"
+    jwt      = { audiences = ["api"] }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_without_audiences" {
+  command = plan
+
+  variables {
+    api_auth = "jwt"
+    jwt      = { issuer = "https://issuer.example.com" }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_a_function_url_next_to_jwt" {
+  command = plan
+
+  variables {
+    api_auth = "jwt"
+    jwt      = { issuer = "https://issuer.example.com", audiences = ["api"] }
+    http_api = { function_url = { enabled = true } }
+  }
+
+  expect_failures = [output.api_auth]
+}
+
+run "rejects_the_replaced_authorization_type" {
+  command = plan
+
+  variables {
+    http_api = { authorization_type = "NONE" }
+  }
+
+  expect_failures = [var.http_api]
+}

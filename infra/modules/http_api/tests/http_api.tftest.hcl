@@ -12,6 +12,9 @@ mock_provider "aws" {
   mock_resource "aws_apigatewayv2_stage" {
     defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default" }
   }
+  mock_resource "aws_apigatewayv2_authorizer" {
+    defaults = { id = "jwt123" }
+  }
 }
 
 variables {
@@ -22,12 +25,12 @@ variables {
   }
 }
 
-run "routes_the_items_api_to_the_function_with_payload_2" {
+run "every_request_reaches_the_function_with_payload_2" {
   command = apply
 
   assert {
-    condition     = keys(aws_apigatewayv2_route.this) == ["DELETE /items/{id}", "GET /items", "GET /items/{id}", "PATCH /items/{id}", "POST /items", "PUT /items/{id}"]
-    error_message = "The six item routes must exist."
+    condition     = keys(aws_apigatewayv2_route.this) == ["$default"] && output.routes == tolist(["$default"])
+    error_message = "The default must be the one $default route, so that the function answers 404 and 405 itself."
   }
   assert {
     condition     = alltrue([for r in aws_apigatewayv2_route.this : r.target == "integrations/${aws_apigatewayv2_integration.this[0].id}"])
@@ -41,6 +44,19 @@ run "routes_the_items_api_to_the_function_with_payload_2" {
       aws_apigatewayv2_integration.this[0].integration_uri == var.function.invoke_arn
     )
     error_message = "The integration must be a Lambda proxy with payload format 2.0."
+  }
+}
+
+run "explicit_routes_are_still_possible" {
+  command = plan
+
+  variables {
+    routes = ["GET /items", "GET /items/{id}"]
+  }
+
+  assert {
+    condition     = keys(aws_apigatewayv2_route.this) == ["GET /items", "GET /items/{id}"]
+    error_message = "An explicit routes list must create exactly those routes."
   }
 }
 
@@ -87,42 +103,106 @@ run "only_this_api_may_invoke_the_function" {
   }
 }
 
-run "function_url_defaults_to_iam_auth" {
-  command = plan
+run "iam_is_the_default_on_routes_and_function_url" {
+  command = apply
 
   variables {
     function_url = { enabled = true }
   }
 
   assert {
+    condition     = alltrue([for r in aws_apigatewayv2_route.this : r.authorization_type == "AWS_IAM" && r.authorizer_id == null]) && output.authorization_type == "AWS_IAM"
+    error_message = "By default every route must require SigV4 (AWS_IAM), with no authorizer."
+  }
+  assert {
+    condition     = length(aws_apigatewayv2_authorizer.this) == 0 && output.authorizer_id == null
+    error_message = "IAM authorization needs no authorizer."
+  }
+  assert {
     condition     = aws_lambda_function_url.this[0].authorization_type == "AWS_IAM" && length(aws_lambda_permission.function_url) == 0
-    error_message = "An enabled Function URL must require IAM auth by default and get no public permission."
+    error_message = "The Function URL must follow the API's IAM auth and get no public permission."
+  }
+  assert {
+    condition     = output.invoke_policy_resource == "arn:aws:execute-api:eu-west-1:123456789012:abc123/*"
+    error_message = "Callers need the execute-api:Invoke resource of the API as an output."
   }
 }
 
-run "public_function_url_is_explicit" {
-  command = plan
+run "jwt_authorizer_guards_every_route" {
+  command = apply
 
   variables {
-    function_url = { enabled = true, authorization_type = "NONE" }
+    authorization = {
+      type = "JWT"
+      jwt  = { issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123", audiences = ["client-a", "client-b"], scopes = ["items/write"] }
+    }
   }
 
   assert {
-    condition     = aws_lambda_permission.function_url[0].function_url_auth_type == "NONE" && aws_lambda_permission.function_url[0].action == "lambda:InvokeFunctionUrl"
-    error_message = "A public Function URL needs its own scoped permission."
+    condition = (
+      aws_apigatewayv2_authorizer.this[0].authorizer_type == "JWT" &&
+      aws_apigatewayv2_authorizer.this[0].identity_sources == toset(["$request.header.Authorization"]) &&
+      aws_apigatewayv2_authorizer.this[0].jwt_configuration[0].issuer == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123" &&
+      aws_apigatewayv2_authorizer.this[0].jwt_configuration[0].audience == toset(["client-a", "client-b"]) &&
+      aws_apigatewayv2_authorizer.this[0].api_id == aws_apigatewayv2_api.this[0].id
+    )
+    error_message = "A JWT authorizer must read the Authorization header and check the issuer and audiences."
+  }
+  assert {
+    condition     = alltrue([for r in aws_apigatewayv2_route.this : r.authorization_type == "JWT" && r.authorizer_id == "jwt123" && r.authorization_scopes == toset(["items/write"])])
+    error_message = "Every route must use the JWT authorizer, with the scopes."
+  }
+  assert {
+    condition     = length(aws_lambda_function_url.this) == 0 && output.authorizer_id == "jwt123"
+    error_message = "No Function URL unless enabled; the authorizer id is an output."
   }
 }
 
-run "iam_authorization_applies_to_every_route" {
+run "jwt_refuses_a_function_url_that_would_skip_it" {
   command = plan
 
   variables {
-    authorization_type = "AWS_IAM"
+    authorization = { type = "JWT", jwt = { issuer = "https://issuer.example.com", audiences = ["api"] } }
+    function_url  = { enabled = true }
+  }
+
+  expect_failures = [aws_lambda_function_url.this]
+}
+
+run "jwt_with_an_explicit_iam_function_url" {
+  command = plan
+
+  variables {
+    authorization = { type = "JWT", jwt = { issuer = "https://issuer.example.com", audiences = ["api"] } }
+    function_url  = { enabled = true, authorization_type = "AWS_IAM" }
   }
 
   assert {
-    condition     = alltrue([for r in aws_apigatewayv2_route.this : r.authorization_type == "AWS_IAM"])
-    error_message = "Every route must use the chosen authorization."
+    condition     = aws_lambda_function_url.this[0].authorization_type == "AWS_IAM" && length(aws_lambda_permission.function_url) == 0
+    error_message = "An explicit Function URL auth type must win over the API's."
+  }
+}
+
+run "none_is_public_on_routes_and_function_url" {
+  command = plan
+
+  variables {
+    authorization = { type = "NONE" }
+    function_url  = { enabled = true }
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_apigatewayv2_route.this : r.authorization_type == "NONE" && r.authorizer_id == null]) && length(aws_apigatewayv2_authorizer.this) == 0
+    error_message = "NONE must leave every route public, with no authorizer."
+  }
+  assert {
+    condition = (
+      aws_lambda_function_url.this[0].authorization_type == "NONE" &&
+      aws_lambda_permission.function_url[0].function_url_auth_type == "NONE" &&
+      aws_lambda_permission.function_url[0].action == "lambda:InvokeFunctionUrl" &&
+      aws_lambda_permission.function_url[0].principal == "*"
+    )
+    error_message = "A public Function URL needs its own scoped public permission."
   }
 }
 
@@ -135,11 +215,11 @@ run "function_url_only" {
   }
 
   assert {
-    condition     = length(aws_apigatewayv2_api.this) == 0 && length(aws_apigatewayv2_route.this) == 0 && length(aws_lambda_permission.this) == 0
+    condition     = length(aws_apigatewayv2_api.this) == 0 && length(aws_apigatewayv2_route.this) == 0 && length(aws_lambda_permission.this) == 0 && length(aws_apigatewayv2_authorizer.this) == 0
     error_message = "create_http_api = false must create no API Gateway resources and no API Gateway permission."
   }
   assert {
-    condition     = length(aws_lambda_function_url.this) == 1 && output.api_id == null
+    condition     = length(aws_lambda_function_url.this) == 1 && output.api_id == null && output.invoke_policy_resource == null
     error_message = "The Function URL must still be created."
   }
 }
@@ -152,4 +232,74 @@ run "rejects_a_malformed_route" {
   }
 
   expect_failures = [var.routes]
+}
+
+run "rejects_a_repeated_route" {
+  command = plan
+
+  variables {
+    routes = ["$default", "$default"]
+  }
+
+  expect_failures = [var.routes]
+}
+
+run "rejects_an_unknown_authorization_type" {
+  command = plan
+
+  variables {
+    authorization = { type = "COGNITO" }
+  }
+
+  expect_failures = [var.authorization]
+}
+
+run "rejects_jwt_without_its_settings" {
+  command = plan
+
+  variables {
+    authorization = { type = "JWT" }
+  }
+
+  expect_failures = [var.authorization]
+}
+
+run "rejects_jwt_settings_without_jwt" {
+  command = plan
+
+  variables {
+    authorization = { type = "AWS_IAM", jwt = { issuer = "https://issuer.example.com", audiences = ["api"] } }
+  }
+
+  expect_failures = [var.authorization]
+}
+
+run "rejects_jwt_without_issuer" {
+  command = plan
+
+  variables {
+    authorization = { type = "JWT", jwt = { audiences = ["api"] } }
+  }
+
+  expect_failures = [var.authorization]
+}
+
+run "rejects_a_plain_http_issuer" {
+  command = plan
+
+  variables {
+    authorization = { type = "JWT", jwt = { issuer = "http://issuer.example.com", audiences = ["api"] } }
+  }
+
+  expect_failures = [var.authorization]
+}
+
+run "rejects_jwt_without_audiences" {
+  command = plan
+
+  variables {
+    authorization = { type = "JWT", jwt = { issuer = "https://issuer.example.com" } }
+  }
+
+  expect_failures = [var.authorization]
 }
