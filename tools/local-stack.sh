@@ -218,7 +218,7 @@ print_banner() {
   cat <<EOF
 
 streamcache is running locally
-  API           http://127.0.0.1:$API_PORT
+  API           http://127.0.0.1:$API_PORT  (open, no authorization: loopback only; the deployed API requires SigV4)
   DynamoDB      http://127.0.0.1:$DYNAMODB_PORT  (table $TABLE_NAME, with its stream)
   Redis         redis://127.0.0.1:$REDIS_PORT
   environment   $STATE_DIR/stack.env   (source it for scripts)
