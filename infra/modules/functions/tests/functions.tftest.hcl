@@ -205,6 +205,20 @@ run "functions_run_the_zips_with_tracing_and_json_logs" {
   }
 }
 
+run "quiet_log_levels_keep_the_emf_metrics_lines" {
+  command = plan
+
+  variables {
+    settings = { log_level = "error" }
+  }
+
+  # EMF lines have no "level", which Lambda's filter counts as INFO (infra.aws_rules.log-levels checks every level).
+  assert {
+    condition     = alltrue([for fn in aws_lambda_function.this : fn.logging_config[0].application_log_level == "TRACE" && fn.environment[0].variables.LOG_LEVEL == "error"])
+    error_message = "Lambda's application log filter must pass every line (TRACE); the functions filter their own lines by LOG_LEVEL."
+  }
+}
+
 run "stream_mapping_is_bounded_and_reports_item_failures" {
   command = apply
 
