@@ -70,3 +70,31 @@ tf_init() {
     fail "terraform init failed in ${dir#"$WORK"/}"
   fi
 }
+
+# start_moto_server: MOTO_ENDPOINT=http://127.0.0.1:<free port> with a moto_server behind it, stopped
+# on exit (after make_workdir). Fails when moto_server is not installed or does not answer.
+start_moto_server() {
+  command -v moto_server >/dev/null 2>&1 || fail "moto_server not found (pip install 'moto[server]>=5'; ./dev setup checks it)"
+  local port
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  MOTO_ENDPOINT="http://127.0.0.1:$port"
+  moto_server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
+  MOTO_PID=$!
+  CLEANUP_HOOKS+=(stop_moto_server)
+  local _
+  for _ in $(seq 1 100); do
+    python3 -c "import urllib.request; urllib.request.urlopen('$MOTO_ENDPOINT/moto-api/', timeout=1)" 2>/dev/null && return 0
+    kill -0 "$MOTO_PID" 2>/dev/null || {
+      cat "$WORK/moto.log" >&2
+      fail "moto_server exited"
+    }
+    sleep 0.2
+  done
+  fail "moto_server did not answer on $MOTO_ENDPOINT"
+}
+stop_moto_server() {
+  if kill -0 "$MOTO_PID" 2>/dev/null; then
+    kill "$MOTO_PID" 2>/dev/null || true
+    wait "$MOTO_PID" 2>/dev/null || true
+  fi
+}

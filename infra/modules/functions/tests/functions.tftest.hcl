@@ -1,4 +1,7 @@
 mock_provider "aws" {
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
   # The provider validates ARN arguments even when mocked, so these computed ARNs need a valid shape.
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/sc-test-function" }
@@ -61,6 +64,16 @@ run "api_role_is_least_privilege" {
   assert {
     condition     = jsondecode(aws_iam_role.this["api"].assume_role_policy).Statement[0].Principal.Service == "lambda.amazonaws.com"
     error_message = "Only Lambda may assume the API role."
+  }
+}
+
+run "role_names_are_unique_per_region" {
+  command = plan
+
+  # IAM names are global: the same name deployed in a second region must not collide.
+  assert {
+    condition     = aws_iam_role.this["api"].name == "sc-test-api-eu-west-1" && aws_iam_role.this["stream_handler"].name == "sc-test-stream-handler-eu-west-1"
+    error_message = "Role names must be <function name>-<region>, so one name can be deployed in several regions."
   }
 }
 
