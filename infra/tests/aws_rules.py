@@ -439,6 +439,11 @@ def cmd_metrics(args) -> list[str]:
             problems.append(f"{where}: FunctionName {fn_name!r} is not a planned function")
     if seen_custom == 0:
         problems.append("no alarm or dashboard metric uses the code's EMF namespace: the check has nothing to check")
+    if not problems:
+        checked = planned_metrics(resources)
+        print(f"checked {len(checked)} alarm and dashboard metrics ({seen_custom} from the code's EMF: "
+              + "; ".join(f"{k}: {e['namespace']} {e['dimension_sets']} {', '.join(e['metrics'])}" for k, e in emitted.items()) + ")",
+              file=sys.stderr)
     return problems
 
 
