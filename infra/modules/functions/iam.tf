@@ -126,6 +126,10 @@ resource "aws_iam_role" "this" {
   tags = var.tags
 
   lifecycle {
+    # A renamed role (e.g. the region suffix on an existing deployment) exists before the old one goes,
+    # so the function never points at a deleted role.
+    create_before_destroy = true
+
     precondition {
       condition     = length(local.role_names[each.key]) <= 64
       error_message = "The role name ${local.role_names[each.key]} is longer than IAM's 64 characters: shorten name."
