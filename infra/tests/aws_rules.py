@@ -349,6 +349,9 @@ def emf_from_source(src: Path) -> dict:
         calls = re.findall(r"emf_line\((.*?)\)\);", text, flags=re.S)
         if len(calls) != 1:
             raise SystemExit(f"src/{rel}: expected one items::emf_line(...) call, found {len(calls)}; update infra/tests/aws_rules.py")
+        # Written straight to stdout: through the logger, LOG_LEVEL warn/error would drop it in the code.
+        if not re.search(r"write_stdout_line\(\s*(items::)?emf_line\(", text):
+            raise SystemExit(f"src/{rel}: the EMF line is not written with items::write_stdout_line (the logger would filter it by LOG_LEVEL)")
         names = re.findall(r'\{\s*"([A-Za-z0-9_]+)"\s*,', calls[0])
         if not names:
             raise SystemExit(f"src/{rel}: no {{\"Name\", value}} metrics in the emf_line call; update infra/tests/aws_rules.py")

@@ -146,4 +146,9 @@ resource "aws_iam_role_policy" "this" {
     Version   = "2012-10-17"
     Statement = concat(local.data_statements[each.key], local.shared_statements[each.key])
   })
+
+  # With the role: the old role keeps its rights until the function has moved to the new one.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
