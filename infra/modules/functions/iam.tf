@@ -1,6 +1,12 @@
 # One execution role per function, each with only what its code (and Lambda on its behalf) uses.
 
+data "aws_region" "current" {}
+
 locals {
+  # IAM names are global to the account: the region keeps a second region's deployment of the same
+  # name from failing with EntityAlreadyExists (at most 24 + 15 + 1 + 15 characters of IAM's 64).
+  role_names = { for key, fn in local.functions : key => "${fn.name}-${data.aws_region.current.name}" }
+
   data_statements = {
     api = concat(
       [{
@@ -104,9 +110,9 @@ locals {
 resource "aws_iam_role" "this" {
   for_each = local.functions
 
-  name                 = each.value.name
+  name                 = local.role_names[each.key]
   path                 = var.iam.path
-  description          = "Execution role of ${each.value.name}"
+  description          = "Execution role of ${each.value.name} in ${data.aws_region.current.name}"
   permissions_boundary = var.iam.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -118,6 +124,17 @@ resource "aws_iam_role" "this" {
   })
 
   tags = var.tags
+
+  lifecycle {
+    # A renamed role (e.g. the region suffix on an existing deployment) exists before the old one goes,
+    # so the function never points at a deleted role.
+    create_before_destroy = true
+
+    precondition {
+      condition     = length(local.role_names[each.key]) <= 64
+      error_message = "The role name ${local.role_names[each.key]} is longer than IAM's 64 characters: shorten name."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -129,4 +146,9 @@ resource "aws_iam_role_policy" "this" {
     Version   = "2012-10-17"
     Statement = concat(local.data_statements[each.key], local.shared_statements[each.key])
   })
+
+  # With the role: the old role keeps its rights until the function has moved to the new one.
+  lifecycle {
+    create_before_destroy = true
+  }
 }

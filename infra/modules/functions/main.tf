@@ -29,7 +29,9 @@ locals {
     var.cache.auth_secret_arn == null ? {} : { REDIS_AUTH_SECRET_ARN = var.cache.auth_secret_arn },
   )
 
-  application_log_level = upper(var.settings.log_level)
+  # Lambda counts a JSON line without "level" as INFO, so a WARN/ERROR filter would drop every EMF
+  # metrics line: Lambda passes everything and the code filters its own lines by LOG_LEVEL.
+  application_log_level = "TRACE"
 
   # A stale fill or a late stream record may arrive up to this long after the write it carries.
   # ItemCacheOptions::ttl_jitter: every cache TTL is drawn from base * [1 - jitter, 1 + jitter].

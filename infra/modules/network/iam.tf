@@ -5,6 +5,7 @@ data "aws_partition" "current" {}
 resource "aws_iam_role" "flow_logs" {
   count = local.create_flow_logs ? 1 : 0
 
+  # IAM names are global: the provider's unique suffix keeps a second region's deployment apart.
   name_prefix = "${var.name}-flow-logs-"
   description = "Lets VPC Flow Logs write to the ${var.name} flow log group"
   assume_role_policy = jsonencode({

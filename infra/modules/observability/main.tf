@@ -127,13 +127,12 @@ resource "aws_cloudwatch_dashboard" "this" {
             region = local.region
             stat   = "Sum"
             period = var.thresholds.period_seconds
-            metrics = flatten([
-              for key, fn in var.function_names : [
-                ["AWS/Lambda", "Invocations", "FunctionName", fn],
-                ["AWS/Lambda", "Errors", "FunctionName", fn],
-                ["AWS/Lambda", "Throttles", "FunctionName", fn],
-              ]
-            ])
+            # One array per metric: flatten() would also flatten each metric into one list of strings,
+            # which PutDashboard refuses ("Should be array").
+            metrics = [
+              for pair in setproduct(values(var.function_names), ["Invocations", "Errors", "Throttles"]) :
+              ["AWS/Lambda", pair[1], "FunctionName", pair[0]]
+            ]
           }
         },
         {

@@ -1,4 +1,7 @@
 mock_provider "aws" {
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
   # The provider validates ARN arguments even when mocked, so these computed ARNs need a valid shape.
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/sc-test-function" }
@@ -61,6 +64,16 @@ run "api_role_is_least_privilege" {
   assert {
     condition     = jsondecode(aws_iam_role.this["api"].assume_role_policy).Statement[0].Principal.Service == "lambda.amazonaws.com"
     error_message = "Only Lambda may assume the API role."
+  }
+}
+
+run "role_names_are_unique_per_region" {
+  command = plan
+
+  # IAM names are global: the same name deployed in a second region must not collide.
+  assert {
+    condition     = aws_iam_role.this["api"].name == "sc-test-api-eu-west-1" && aws_iam_role.this["stream_handler"].name == "sc-test-stream-handler-eu-west-1"
+    error_message = "Role names must be <function name>-<region>, so one name can be deployed in several regions."
   }
 }
 
@@ -202,6 +215,20 @@ run "functions_run_the_zips_with_tracing_and_json_logs" {
   assert {
     condition     = alltrue([for fn in aws_lambda_function.this : length(fn.vpc_config) == 0])
     error_message = "No VPC configuration unless one is given."
+  }
+}
+
+run "quiet_log_levels_keep_the_emf_metrics_lines" {
+  command = plan
+
+  variables {
+    settings = { log_level = "error" }
+  }
+
+  # EMF lines have no "level", which Lambda's filter counts as INFO (infra.aws_rules.log-levels checks every level).
+  assert {
+    condition     = alltrue([for fn in aws_lambda_function.this : fn.logging_config[0].application_log_level == "TRACE" && fn.environment[0].variables.LOG_LEVEL == "error"])
+    error_message = "Lambda's application log filter must pass every line (TRACE); the functions filter their own lines by LOG_LEVEL."
   }
 }
 

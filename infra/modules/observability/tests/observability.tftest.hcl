@@ -78,6 +78,12 @@ run "dashboard_charts_everything" {
     condition     = strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "\"IteratorAge\"") && strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "\"abc123\"")
     error_message = "The dashboard must chart the iterator age and the API."
   }
+  assert {
+    condition = alltrue(flatten([
+      for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : [for m in w.properties.metrics : can(m[0])]
+    ]))
+    error_message = "Every metric of a widget must be an array (CloudWatch refuses a flat list of strings); infra.aws_rules.dashboard checks the whole syntax."
+  }
 }
 
 run "rejects_more_datapoints_than_periods" {
