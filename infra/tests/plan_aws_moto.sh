@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `terraform plan` of infra/envs/aws, the production composition, against a real moto_server: every
 # data source is read over the wire (zones, prefix list, random password, caller identity), and the
-# plan must succeed with the defaults. The plan's JSON is left for checks in $WORK/plan.json.
+# plan must succeed with the defaults and without warnings, and its alarm metrics must be ones the code
+# or AWS emits (aws_rules.py metrics).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -54,4 +55,8 @@ warnings="$(grep -cE '^Warning: ' "$WORK/plan.log" || true)"
   grep -A8 -E '^Warning: ' "$WORK/plan.log" >&2
   fail "the plan of envs/aws with its defaults has $warnings warning(s)"
 }
+# The alarms users deploy alarm on metrics that exist (dashboard and IAM names: infra.aws_rules.*,
+# whose fixture knows every value at plan time).
+src_dir="$(cd "$INFRA_DIR/../src" && pwd)"
+python3 "$INFRA_DIR/tests/aws_rules.py" metrics --plan "$WORK/plan.json" --src "$src_dir" || fail "envs/aws alarms on metrics nobody emits"
 log "OK"
