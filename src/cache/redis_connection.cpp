@@ -85,6 +85,13 @@ struct RedisConnection::Impl {
         read_buffer(kReadBufferSize),
         backoff(options.reconnect_backoff_min),
         random_state(random_seed()) {
+    build_setup();
+  }
+
+  // AUTH, SELECT, CLIENT SETNAME and the init commands every new connection sends first.
+  void build_setup() {
+    setup = CommandBuffer();
+    setup_names.clear();
     const RedisEndpoint& endpoint = options.endpoint;
     if (endpoint.password) {
       if (endpoint.username.empty()) {
@@ -110,6 +117,21 @@ struct RedisConnection::Impl {
         setup.arg(arg);
       setup_names.push_back(command.front());
     }
+  }
+
+  // After a refused password: one more try with the current one, if the source has a new one.
+  Expected<void, Error> open_session_with_fresh_password(Error refused) {
+    const auto now = Clock::now();
+    if (!options.refresh_password || now < next_refresh_at) return unexpected(std::move(refused));
+    next_refresh_at = now + options.refresh_interval;
+    auto fresh = options.refresh_password();
+    if (!fresh || fresh->empty() || fresh == options.endpoint.password) {
+      refused.message += " (the password source has no other password)";
+      return unexpected(std::move(refused));
+    }
+    options.endpoint.password = std::move(*fresh);
+    build_setup();
+    return open_session();
   }
 
   [[nodiscard]] std::string where() const { return "redis " + options.endpoint.address(); }
@@ -211,6 +233,9 @@ struct RedisConnection::Impl {
                               last_error.message + "; next connect attempt in " + ms_text(wait)});
     }
     auto opened = open_session();
+    if (!opened && opened.error().code == ErrorCode::auth) {
+      opened = open_session_with_fresh_password(std::move(opened).error());
+    }
     if (!opened) {
       // Equal jitter: [backoff/2, backoff], so many clients do not reconnect in lockstep.
       const auto half = backoff.count() / 2;
@@ -241,7 +266,8 @@ struct RedisConnection::Impl {
   std::vector<char> read_buffer;
   bool answered = false;  // the current connection has read a reply
   std::uint64_t generation = 0;
-  Clock::time_point retry_at{};  // no connect attempt before this
+  Clock::time_point retry_at{};         // no connect attempt before this
+  Clock::time_point next_refresh_at{};  // no password refresh before this
   std::chrono::milliseconds backoff;
   std::uint64_t random_state;
   Error last_error;

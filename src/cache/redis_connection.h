@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,11 @@ struct ConnectionOptions {
   std::string client_name;  // CLIENT SETNAME on connect, when not empty
   // Sent after AUTH/SELECT on every new connection (e.g. SCRIPT LOAD); an error reply fails it.
   std::vector<std::vector<std::string>> init_commands;
+  // Asked for the current password when the server refuses ours (a rotated AUTH token); a different
+  // one is tried at once. At most once per refresh_interval, so a wrong secret cannot flood its
+  // store.
+  std::function<std::optional<std::string>()> refresh_password;
+  std::chrono::milliseconds refresh_interval{10000};
 };
 
 // Options from a URL; `auth_token`, when set and not empty, replaces the URL's password (the

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "cache/redis_connection.h"
+#include "common/log.h"
 
 namespace streamcache::items {
 
@@ -13,6 +14,17 @@ Expected<std::unique_ptr<Clients>, std::string> create_clients(const EnvLookup& 
   if (!auth) return unexpected(auth.error());
   auto connection = cache::connection_options_from_url(config->redis_url, *auth, env);
   if (!connection) return unexpected("REDIS_URL: " + connection.error().message);
+  if (config->redis_auth_secret_arn) {
+    // A rotated token: warm instances re-read the secret when Redis refuses the one they hold.
+    connection->refresh_password = [config = *config, env]() -> std::optional<std::string> {
+      auto secret = resolve_redis_auth(config, env);
+      if (!secret) {
+        logging::warn("redis auth refresh failed: " + secret.error());
+        return std::nullopt;
+      }
+      return *secret;
+    };
+  }
   auto item_cache = cache::ItemCache::create(std::move(*connection), config->cache_options());
   if (!item_cache) return unexpected("Redis cache: " + item_cache.error().message);
   auto dynamodb = aws::DynamoDbClient::from_env(env);

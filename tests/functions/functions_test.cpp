@@ -338,6 +338,49 @@ TEST_F(Functions, RedisAuthTokenComesFromSecretsManager) {
   EXPECT_EQ(read.body, R"({"id":"z","name":"secret","version":3})");
 }
 
+TEST_F(Functions, WarmInstancesReReadARotatedAuthToken) {
+  RedisServer secured(RedisServer::Options{.extra_args = {"--requirepass", "old-token-0123456789"},
+                                           .plain_port = true,
+                                           .tls_port = false});
+  auto service = aws::secrets_manager_service();
+  auto config = aws::load_client_config(fixed_env(moto_->aws_env()), service);
+  ASSERT_TRUE(config) << config.error();
+  aws::ServiceClient secrets(service, std::move(*config));
+  auto created = secrets.call("CreateSecret",
+                              R"({"Name":"redis-rotated","SecretString":"old-token-0123456789"})");
+  ASSERT_TRUE(created) << created.error().describe();
+  std::string arn(created->get_string("ARN").value_or(""));
+  std::map<std::string, std::string> env = {{"REDIS_URL", secured.url()},
+                                            {"REDIS_AUTH_SECRET_ARN", arn}};
+  start("stream-handler", STREAMCACHE_STREAM_HANDLER_BOOTSTRAP, stream_server_, env);
+  start("api", STREAMCACHE_API_BOOTSTRAP, api_server_, env);
+  json::Array first;
+  first.push_back(stream_record("INSERT", "500", "rot", image("rot", 1, "before"), {}));
+  ASSERT_TRUE(apply(batch(std::move(first))).batch_item_failures.empty());
+
+  // The rotation's end state: only the new token is valid, the secret holds it, and the warm
+  // instances' connections are gone (ElastiCache's SET strategy, then a failover or idle close).
+  auto put = secrets.call("PutSecretValue",
+                          R"({"SecretId":")" + arn + R"(","SecretString":"new-token-9876543210"})");
+  ASSERT_TRUE(put) << put.error().describe();
+  const std::vector<std::string> auth = {"-a", "old-token-0123456789", "--no-auth-warning"};
+  auto with_auth = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), auth.begin(), auth.end());
+    return secured.cli(args);
+  };
+  ASSERT_EQ(with_auth({"CONFIG", "SET", "requirepass", "new-token-9876543210"}), "OK");
+  (void)secured.cli(
+      {"-a", "new-token-9876543210", "--no-auth-warning", "CLIENT", "KILL", "TYPE", "normal"});
+
+  json::Array second;
+  second.push_back(
+      stream_record("MODIFY", "600", "rot", image("rot", 2, "after"), image("rot", 1, "before")));
+  EXPECT_TRUE(apply(batch(std::move(second))).batch_item_failures.empty());
+  auto read = call(http_event("GET", "/items/rot"));
+  EXPECT_EQ(header(read, "cache-status"), "streamcache; hit");
+  EXPECT_EQ(read.body, R"({"id":"rot","name":"after","version":2})");
+}
+
 TEST_F(Functions, BadConfigurationIsAnInitError) {
   start("api", STREAMCACHE_API_BOOTSTRAP, api_server_, {{"CACHE_TTL_SECONDS", "soon"}});
   auto error = api_server_.wait_for_init_error();
