@@ -264,15 +264,12 @@ StreamOutcome apply_stream_plan(const StreamPlan& plan, StreamCachePort& cache,
         logging::error("skipping a stream record the cache refuses",
                        {{"sequenceNumber", plan.sequence_numbers[op.record]},
                         {"error", cache::describe(result.error())}});
-      } else if (result.error().permanent()) {
-        state[i] = OpState::permanent;
-        ++outcome.permanent;
-        const std::string key = cache::item_key(op.id);
-        logging::error("redis refused a stream record for good; reporting it at once",
-                       {{"sequenceNumber", plan.sequence_numbers[op.record]},
-                        {"key", key},
-                        {"reason", cache::describe(result.error())}});
       } else {
+        // Permanent ones are not sent again; the first is logged below, where it is reported.
+        if (result.error().permanent()) {
+          state[i] = OpState::permanent;
+          ++outcome.permanent;
+        }
         last_error[i] = result.error();
       }
     }
@@ -306,14 +303,10 @@ StreamOutcome apply_stream_plan(const StreamPlan& plan, StreamCachePort& cache,
   const auto first = first_unapplied();
   for (std::size_t i = 0; i < n; ++i) {
     const StreamOp& op = plan.ops[i];
-    if (first && i >= *first) {
-      // Delivered again by Lambda from the first unapplied record, whatever happened here.
-      if (state[i] != OpState::skipped) ++outcome.failed;
-      if (state[i] == OpState::skipped) ++outcome.skipped;
-      continue;
-    }
     if (state[i] == OpState::skipped) {
       ++outcome.skipped;
+    } else if (first && i >= *first) {
+      ++outcome.failed;  // Lambda delivers it again from the first unapplied record
     } else if (op.kind == StreamOp::Kind::invalidate) {
       ++outcome.invalidated;
     } else if (op.kind == StreamOp::Kind::fence) {
@@ -326,7 +319,14 @@ StreamOutcome apply_stream_plan(const StreamPlan& plan, StreamCachePort& cache,
   }
   if (first) {
     const StreamOp& op = plan.ops[*first];
-    if (state[*first] == OpState::pending) {
+    if (state[*first] == OpState::permanent) {
+      // One line per batch, for the record Lambda delivers next; the rest come with it then.
+      logging::error("redis refused a stream record for good; reporting it at once",
+                     {{"sequenceNumber", plan.sequence_numbers[op.record]},
+                      {"key", cache::item_key(op.id)},
+                      {"reason", cache::describe(last_error[*first])},
+                      {"refusedInBatch", std::to_string(outcome.permanent)}});
+    } else {
       logging::warn("cache unavailable; reporting a batch item failure",
                     {{"sequenceNumber", plan.sequence_numbers[op.record]},
                      {"attempts", std::to_string(outcome.attempts)},
