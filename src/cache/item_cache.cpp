@@ -99,7 +99,7 @@ Expected<void, Error> ItemCache::append(const CacheOp& op) {
   return {};
 }
 
-void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results) {
+void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results, Deadline budget) {
   results.clear();
   results.resize(ops.size());
   commands_.clear();
@@ -114,7 +114,7 @@ void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results) {
   if (sent_.empty()) return;
 
   // Every op is idempotent (a version guard or a read), so a dead kept connection is retried.
-  if (auto done = connection_.pipeline(commands_, replies_, Replay::idempotent); !done) {
+  if (auto done = connection_.pipeline(commands_, replies_, Replay::idempotent, budget); !done) {
     for (std::size_t i : sent_)
       results[i] = unexpected(done.error());
     return;
@@ -139,7 +139,7 @@ void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results) {
     commands_.add({"SCRIPT", "LOAD", kSetIfNewerScript});
     for (std::size_t i : retry_)
       (void)append(ops[i]);  // valid: they were sent before
-    auto done = connection_.pipeline(commands_, replies_, Replay::idempotent);
+    auto done = connection_.pipeline(commands_, replies_, Replay::idempotent, budget);
     if (done && replies_.front().is_error()) done = unexpected(error_from_reply(replies_.front()));
     if (done && replies_.front().str != set_if_newer_sha()) {
       done = unexpected(Error{ErrorCode::protocol, "SCRIPT LOAD returned '" + replies_.front().str +
@@ -159,9 +159,9 @@ void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results) {
   if (readonly) connection_.disconnect();
 }
 
-BatchResults ItemCache::execute(std::span<const CacheOp> ops) {
+BatchResults ItemCache::execute(std::span<const CacheOp> ops, Deadline budget) {
   BatchResults results;
-  execute(ops, results);
+  execute(ops, results, budget);
   return results;
 }
 

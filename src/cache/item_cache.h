@@ -107,10 +107,12 @@ class ItemCache {
   Expected<WriteResult, Error> invalidate_above(std::string_view id, Version floor);
 
   // Every op in one round trip (pipelined); results[i] answers ops[i]. An invalid op fails alone
-  // (invalid_argument) and is not sent; a failed exchange fails every op sent with it.
-  BatchResults execute(std::span<const CacheOp> ops);
+  // (invalid_argument) and is not sent; a failed exchange fails every op sent with it. Every
+  // connect and exchange is cut to what `budget` has left.
+  BatchResults execute(std::span<const CacheOp> ops, Deadline budget = Deadline::never());
   // The same into `results`, whose capacity is reused.
-  void execute(std::span<const CacheOp> ops, BatchResults& results);
+  void execute(std::span<const CacheOp> ops, BatchResults& results,
+               Deadline budget = Deadline::never());
 
   [[nodiscard]] RedisConnection& connection() { return connection_; }
   [[nodiscard]] const ItemCacheOptions& options() const { return options_; }

@@ -150,7 +150,9 @@ Error error_from_reply(const Reply& reply) {
   if (prefix == "NOAUTH" || prefix == "WRONGPASS" || prefix == "NOPERM") {
     code = ErrorCode::auth;
   } else if (prefix == "LOADING" || prefix == "READONLY" || prefix == "MASTERDOWN" ||
-             prefix == "BUSY" || prefix == "TRYAGAIN" || prefix == "CLUSTERDOWN") {
+             prefix == "BUSY" || prefix == "TRYAGAIN" || prefix == "CLUSTERDOWN" ||
+             prefix == "OOM" || prefix == "NOREPLICAS" || prefix == "MISCONF") {
+    // The server cannot serve now but will: a load, a failover, a script, expiring keys.
     code = ErrorCode::unavailable;
   }
   return Error{code, "redis replied: " + reply.str};

@@ -99,8 +99,9 @@ return 1
 // Lowercase hex SHA-1 of kSetIfNewerScript, as EVALSHA wants it.
 const std::string& set_if_newer_sha();
 
-// Maps an error reply: NOAUTH/WRONGPASS/NOPERM -> auth; LOADING/READONLY/MASTERDOWN/BUSY/TRYAGAIN
-// -> unavailable (the server cannot serve now); the rest -> reply.
+// Maps an error reply: NOAUTH/WRONGPASS/NOPERM -> auth; LOADING/READONLY/MASTERDOWN/BUSY/TRYAGAIN/
+// CLUSTERDOWN/OOM/NOREPLICAS/MISCONF -> unavailable (the server cannot serve now); the rest
+// (WRONGTYPE, script errors, MOVED) -> reply.
 Error error_from_reply(const Reply& reply);
 // A GET reply: nil -> miss, an entry -> hit or not_found, anything unreadable -> miss.
 Expected<GetResult, Error> get_result_from_reply(Reply&& reply);

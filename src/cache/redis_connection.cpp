@@ -38,6 +38,12 @@ std::uint64_t next_random(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+// Less than a millisecond left: an attempt could only time out, and would read as the server's
+// fault.
+bool spent(streamcache::Deadline budget) {
+  return budget.cap(std::chrono::milliseconds(1)).count() <= 0;
+}
+
 Expected<void, Error> validate(const ConnectionOptions& options) {
   const RedisEndpoint& endpoint = options.endpoint;
   if (endpoint.host.empty()) return invalid("Redis options: the endpoint has no host");
@@ -120,7 +126,8 @@ struct RedisConnection::Impl {
   }
 
   // After a refused password: one more try with the current one, if the source has a new one.
-  Expected<void, Error> open_session_with_fresh_password(Error refused) {
+  Expected<void, Error> open_session_with_fresh_password(Error refused,
+                                                         streamcache::Deadline budget) {
     const auto now = Clock::now();
     if (!options.refresh_password || now < next_refresh_at) return unexpected(std::move(refused));
     next_refresh_at = now + options.refresh_interval;
@@ -131,7 +138,7 @@ struct RedisConnection::Impl {
     }
     options.endpoint.password = std::move(*fresh);
     build_setup();
-    return open_session();
+    return open_session(budget);
   }
 
   [[nodiscard]] std::string where() const { return "redis " + options.endpoint.address(); }
@@ -181,17 +188,22 @@ struct RedisConnection::Impl {
   }
 
   // TCP (+ TLS) and the setup commands (AUTH, SELECT, CLIENT SETNAME, init commands).
-  Expected<void, Error> open_session() {
-    const Deadline deadline = Deadline::after(options.connect_timeout);
+  Expected<void, Error> open_session(streamcache::Deadline budget) {
+    const auto timeout = budget.cap(options.connect_timeout);
+    const Deadline deadline = Deadline::after(timeout);
     auto opened = detail::Transport::open(options, tls ? &*tls : nullptr, deadline);
-    if (!opened) return unexpected(std::move(opened).error());
+    if (!opened) {
+      Error error = std::move(opened).error();
+      if (timeout < options.connect_timeout) error.message += " (cut to " + ms_text(timeout) + ")";
+      return unexpected(std::move(error));
+    }
     transport.emplace(std::move(*opened));
     reader.reset();
     answered = false;
     if (setup.empty()) return {};
 
     std::vector<Reply> replies;
-    if (auto done = exchange(setup, replies, deadline, options.connect_timeout); !done) {
+    if (auto done = exchange(setup, replies, deadline, timeout); !done) {
       close();
       Error error = std::move(done).error().error;
       error.message += " during connection setup (AUTH/SELECT)";
@@ -224,17 +236,18 @@ struct RedisConnection::Impl {
     return {};
   }
 
-  Expected<void, Error> ensure_connected() {
+  Expected<void, Error> ensure_connected(streamcache::Deadline budget) {
     if (transport) return {};
+    if (spent(budget)) return budget_spent();
     const auto now = Clock::now();
     if (now < retry_at) {
       const auto wait = std::chrono::ceil<std::chrono::milliseconds>(retry_at - now);
       return unexpected(Error{last_error.code,
                               last_error.message + "; next connect attempt in " + ms_text(wait)});
     }
-    auto opened = open_session();
+    auto opened = open_session(budget);
     if (!opened && opened.error().code == ErrorCode::auth) {
-      opened = open_session_with_fresh_password(std::move(opened).error());
+      opened = open_session_with_fresh_password(std::move(opened).error(), budget);
     }
     if (!opened) {
       // Equal jitter: [backoff/2, backoff], so many clients do not reconnect in lockstep.
@@ -255,6 +268,11 @@ struct RedisConnection::Impl {
   void close() {
     transport.reset();
     reader.reset();
+  }
+
+  [[nodiscard]] Unexpected<Error> budget_spent() const {
+    return unexpected(
+        Error{ErrorCode::unavailable, where() + ": the caller's time budget is spent"});
   }
 
   ConnectionOptions options;
@@ -289,24 +307,32 @@ Expected<RedisConnection, Error> RedisConnection::create(ConnectionOptions optio
   return RedisConnection(std::move(impl));
 }
 
-Expected<void, Error> RedisConnection::connect() {
-  return impl_->ensure_connected();
+Expected<void, Error> RedisConnection::connect(streamcache::Deadline budget) {
+  return impl_->ensure_connected(budget);
 }
 
 Expected<void, Error> RedisConnection::pipeline(const CommandBuffer& commands,
-                                                std::vector<Reply>& replies, Replay replay) {
+                                                std::vector<Reply>& replies, Replay replay,
+                                                streamcache::Deadline budget) {
   replies.clear();
   if (commands.empty()) return {};
+  if (spent(budget)) return impl_->budget_spent();
   const bool reused = impl_->transport.has_value();
-  if (auto ready = impl_->ensure_connected(); !ready) return ready;
-  const auto budget = impl_->options.command_timeout;
-  auto done = impl_->exchange(commands, replies, Deadline::after(budget), budget);
+  if (auto ready = impl_->ensure_connected(budget); !ready) return ready;
+  // Each attempt gets the command timeout, cut to what the caller's budget has left.
+  auto attempt = [&]() -> Expected<void, Failure> {
+    const auto timeout = budget.cap(impl_->options.command_timeout);
+    return impl_->exchange(commands, replies, Deadline::after(timeout), timeout);
+  };
+  if (spent(budget)) return impl_->budget_spent();  // the connect took it all; nothing sent
+  auto done = attempt();
   if (done) return {};
   impl_->close();
   if (replay == Replay::idempotent && reused && done.error().connection_lost) {
     // The kept connection was dead (idle timeout, failover, frozen Lambda): one fresh try.
-    if (auto ready = impl_->ensure_connected(); !ready) return ready;
-    done = impl_->exchange(commands, replies, Deadline::after(budget), budget);
+    if (auto ready = impl_->ensure_connected(budget); !ready) return ready;
+    if (spent(budget)) return impl_->budget_spent();
+    done = attempt();
     if (done) return {};
     impl_->close();
   }

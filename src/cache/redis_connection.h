@@ -15,6 +15,7 @@
 #include "cache/error.h"
 #include "cache/redis_url.h"
 #include "cache/resp.h"
+#include "common/deadline.h"
 #include "common/env.h"
 #include "common/expected.h"
 
@@ -72,13 +73,15 @@ class RedisConnection {
   RedisConnection& operator=(const RedisConnection&) = delete;
 
   // Connects now unless connected; calls below connect on demand, so this is optional.
-  Expected<void, Error> connect();
+  Expected<void, Error> connect(Deadline budget = Deadline::never());
   // Sends every command of `commands` in one write and reads one reply each into `replies`
   // (cleared first). Error replies are replies; an Error means the exchange failed, and then the
   // connection is closed. Takes at most connect_timeout (when it must connect) + command_timeout,
-  // twice that with Replay::idempotent.
+  // twice that with Replay::idempotent; each of those is cut to what `budget` has left, and a
+  // spent budget fails at once (unavailable) without touching the socket.
   Expected<void, Error> pipeline(const CommandBuffer& commands, std::vector<Reply>& replies,
-                                 Replay replay = Replay::never);
+                                 Replay replay = Replay::never,
+                                 Deadline budget = Deadline::never());
   // One command, one reply.
   Expected<Reply, Error> command(std::initializer_list<std::string_view> args,
                                  Replay replay = Replay::never);

@@ -132,7 +132,8 @@ Expected<cache::WriteResult, cache::Error> RedisItemCache::fill_negative(std::st
   return cache_.fill_negative(id);
 }
 
-void RedisItemCache::execute(std::span<const StreamOp> ops, StreamResults& results) {
+void RedisItemCache::execute(std::span<const StreamOp> ops, StreamResults& results,
+                             Deadline budget) {
   ops_.clear();
   for (const StreamOp& op : ops) {
     switch (op.kind) {
@@ -150,7 +151,7 @@ void RedisItemCache::execute(std::span<const StreamOp> ops, StreamResults& resul
         break;
     }
   }
-  cache_.execute(ops_, batch_);
+  cache_.execute(ops_, batch_, budget);
   results.clear();
   results.reserve(ops.size());
   for (std::size_t k = 0; k < ops.size(); ++k) {

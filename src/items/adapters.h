@@ -38,7 +38,7 @@ class RedisItemCache : public ItemCachePort, public StreamCachePort {
                                                                 Version version) override;
   Expected<cache::WriteResult, cache::Error> fill_negative(std::string_view id) override;
   // Every op is versioned (invalidations too), so the whole batch is one pipelined round trip.
-  void execute(std::span<const StreamOp> ops, StreamResults& results) override;
+  void execute(std::span<const StreamOp> ops, StreamResults& results, Deadline budget) override;
 
  private:
   cache::ItemCache& cache_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cache/item_cache.h"
+#include "common/deadline.h"
 #include "common/expected.h"
 #include "items/item.h"
 #include "json/json.h"
@@ -94,11 +95,12 @@ struct StreamOp {
 };
 using StreamResults = std::vector<Expected<cache::WriteResult, cache::Error>>;
 
-// Runs a batch of stream ops in order, pipelined; results[i] answers ops[i].
+// Runs a batch of stream ops in order, pipelined; results[i] answers ops[i]. Never waits past
+// `budget`: what it could not run by then fails as unavailable.
 class StreamCachePort {
  public:
   virtual ~StreamCachePort() = default;
-  virtual void execute(std::span<const StreamOp> ops, StreamResults& results) = 0;
+  virtual void execute(std::span<const StreamOp> ops, StreamResults& results, Deadline budget) = 0;
 };
 
 }  // namespace streamcache::items

@@ -1,10 +1,12 @@
 #include "items/stream.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "aws/attribute_value.h"
 #include "cache/item_protocol.h"
 #include "common/log.h"
+#include "common/random.h"
 
 namespace streamcache::items {
 
@@ -181,51 +183,156 @@ Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
   return plan;
 }
 
-StreamOutcome apply_stream_plan(const StreamPlan& plan, StreamCachePort& cache) {
+Deadline invocation_budget(std::chrono::milliseconds remaining) {
+  using std::chrono::milliseconds;
+  if (remaining <= milliseconds::zero()) return Deadline::after(milliseconds::zero());
+  const milliseconds margin = std::min(std::max(milliseconds(1000), remaining / 10), remaining / 2);
+  return Deadline::after(remaining - margin);
+}
+
+namespace {
+
+enum class OpState : std::uint8_t { pending, done, skipped, permanent };
+
+// splitmix64, for the backoff's jitter.
+std::uint64_t next_random(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// Equal jitter: [b/2, b], so instances retrying after one outage do not reconnect in lockstep.
+std::chrono::milliseconds jittered(std::chrono::milliseconds backoff, std::uint64_t& state) {
+  const auto half = backoff.count() / 2;
+  const auto span = static_cast<std::uint64_t>(backoff.count() - half + 1);
+  return std::chrono::milliseconds(half + static_cast<std::int64_t>(next_random(state) % span));
+}
+
+}  // namespace
+
+StreamOutcome apply_stream_plan(const StreamPlan& plan, StreamCachePort& cache,
+                                const StreamRetryOptions& retry) {
   StreamOutcome outcome;
   outcome.skipped = plan.skipped;
   outcome.newest_creation_time = plan.newest_creation_time;
   if (plan.ops.empty()) return outcome;
+
+  const std::size_t n = plan.ops.size();
+  std::vector<OpState> state(n, OpState::pending);
+  std::vector<cache::WriteResult> written(n, cache::WriteResult::stale);
+  std::vector<cache::Error> last_error(n);
+  std::uint64_t random_state = retry.seed != 0 ? retry.seed : random_seed();
+  auto backoff = std::max(retry.backoff_min, std::chrono::milliseconds(1));
+
+  std::vector<std::size_t> sent;  // op index of each op of this attempt
+  std::vector<StreamOp> resend;   // the ops of a retry: copies, but only during an outage
   StreamResults results;
-  cache.execute(plan.ops, results);
-  std::optional<std::size_t> first_failed;
-  for (std::size_t i = 0; i < plan.ops.size(); ++i) {
-    const StreamOp& op = plan.ops[i];
-    const auto& result = i < results.size()
-                             ? results[i]
-                             : Expected<cache::WriteResult, cache::Error>(unexpected(cache::Error{
-                                   cache::ErrorCode::unavailable, "no result for the op"}));
-    if (first_failed) {
-      ++outcome.failed;
-      continue;
+  for (std::size_t i = 0; i < n; ++i)
+    sent.push_back(i);
+
+  // Ops in record order: the first op not applied is the first record Lambda must deliver again.
+  auto first_unapplied = [&]() -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (state[i] == OpState::pending || state[i] == OpState::permanent) return i;
     }
-    if (!result) {
-      if (result.error().code == cache::ErrorCode::invalid_argument) {
-        ++outcome.skipped;  // retrying cannot help: log and move on
+    return std::nullopt;
+  };
+
+  while (true) {
+    ++outcome.attempts;
+    std::span<const StreamOp> ops = plan.ops;
+    if (sent.size() != n) {
+      resend.clear();
+      for (std::size_t i : sent)
+        resend.push_back(plan.ops[i]);
+      ops = resend;
+    }
+    cache.execute(ops, results, retry.until);
+    for (std::size_t k = 0; k < sent.size(); ++k) {
+      const std::size_t i = sent[k];
+      const StreamOp& op = plan.ops[i];
+      const auto& result = k < results.size()
+                               ? results[k]
+                               : Expected<cache::WriteResult, cache::Error>(unexpected(cache::Error{
+                                     cache::ErrorCode::unavailable, "no result for the op"}));
+      if (result) {
+        state[i] = OpState::done;
+        written[i] = *result;
+      } else if (result.error().code == cache::ErrorCode::invalid_argument) {
+        state[i] = OpState::skipped;  // retrying cannot help: log and move on
         logging::error("skipping a stream record the cache refuses",
                        {{"sequenceNumber", plan.sequence_numbers[op.record]},
                         {"error", cache::describe(result.error())}});
-        continue;
+      } else {
+        // Permanent ones are not sent again; the first is logged below, where it is reported.
+        if (result.error().permanent()) {
+          state[i] = OpState::permanent;
+          ++outcome.permanent;
+        }
+        last_error[i] = result.error();
       }
-      first_failed = op.record;
-      ++outcome.failed;
-      logging::warn("cache unavailable; reporting a batch item failure",
-                    {{"sequenceNumber", plan.sequence_numbers[op.record]},
-                     {"error", cache::describe(result.error())}});
-      continue;
     }
-    if (op.kind == StreamOp::Kind::invalidate) {
+
+    const auto first = first_unapplied();
+    if (!first || state[*first] == OpState::permanent) break;
+    if (retry.until.unlimited() || retry.until.expired()) break;
+    const auto wait =
+        std::min(jittered(backoff, random_state),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(retry.until.remaining()));
+    logging::warn("cache unavailable; retrying the batch",
+                  {{"attempt", std::to_string(outcome.attempts)},
+                   {"sequenceNumber", plan.sequence_numbers[plan.ops[*first].record]},
+                   {"backoffMs", std::to_string(wait.count())},
+                   {"error", cache::describe(last_error[*first])}});
+    if (retry.sleep) {
+      retry.sleep(wait);
+    } else {
+      std::this_thread::sleep_for(wait);
+    }
+    if (retry.until.expired()) break;
+    backoff = std::min(backoff * 2, std::max(retry.backoff_max, backoff));
+    // Only what is still unavailable, and nothing after a record refused for good: Lambda
+    // delivers that one and all that follow it again anyway.
+    sent.clear();
+    for (std::size_t i = *first; i < n && state[i] != OpState::permanent; ++i) {
+      if (state[i] == OpState::pending) sent.push_back(i);
+    }
+  }
+
+  const auto first = first_unapplied();
+  for (std::size_t i = 0; i < n; ++i) {
+    const StreamOp& op = plan.ops[i];
+    if (state[i] == OpState::skipped) {
+      ++outcome.skipped;
+    } else if (first && i >= *first) {
+      ++outcome.failed;  // Lambda delivers it again from the first unapplied record
+    } else if (op.kind == StreamOp::Kind::invalidate) {
       ++outcome.invalidated;
     } else if (op.kind == StreamOp::Kind::fence) {
       ++outcome.fenced;
-    } else if (*result == cache::WriteResult::applied) {
+    } else if (written[i] == cache::WriteResult::applied) {
       ++outcome.applied;
     } else {
       ++outcome.stale;
     }
   }
-  if (first_failed) {
-    outcome.response.batch_item_failures.push_back({plan.sequence_numbers[*first_failed]});
+  if (first) {
+    const StreamOp& op = plan.ops[*first];
+    if (state[*first] == OpState::permanent) {
+      // One line per batch, for the record Lambda delivers next; the rest come with it then.
+      logging::error("redis refused a stream record for good; reporting it at once",
+                     {{"sequenceNumber", plan.sequence_numbers[op.record]},
+                      {"key", cache::item_key(op.id)},
+                      {"reason", cache::describe(last_error[*first])},
+                      {"refusedInBatch", std::to_string(outcome.permanent)}});
+    } else {
+      logging::warn("cache unavailable; reporting a batch item failure",
+                    {{"sequenceNumber", plan.sequence_numbers[op.record]},
+                     {"attempts", std::to_string(outcome.attempts)},
+                     {"error", cache::describe(last_error[*first])}});
+    }
+    outcome.response.batch_item_failures.push_back({plan.sequence_numbers[op.record]});
   }
   return outcome;
 }

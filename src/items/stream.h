@@ -1,16 +1,20 @@
 // Applying a DynamoDB Streams batch to the cache: each record becomes one versioned cache op
 // (INSERT/MODIFY → apply_if_newer, a deleted marker → tombstone at its version, REMOVE → tombstone
 // at old version + 1, no readable version or KEYS_ONLY → invalidate above it, a record older than
-// the cache's entries live → fence), run as one pipelined batch; the first record Redis failed on
-// is reported as a batch item failure so Lambda retries from there.
+// the cache's entries live → fence), run as one pipelined batch. While Redis is unavailable the
+// batch is retried with backoff until the invocation's budget is spent; an error that will not
+// heal (WRONGTYPE, NOPERM, NOAUTH, a script error) is logged with its key and reported at once.
+// The first record not applied is reported as a batch item failure so Lambda retries from there.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/deadline.h"
 #include "items/ports.h"
 #include "lambda/events/dynamodb.h"
 
@@ -53,10 +57,30 @@ struct StreamOutcome {
   int invalidated = 0;
   int fenced = 0;  // records too old to apply (see StreamPlanOptions::max_apply_age)
   int skipped = 0;
-  int failed = 0;  // records not applied because Redis failed (retried by Lambda)
+  int failed = 0;     // records from the first one not applied on (Lambda delivers them again)
+  int permanent = 0;  // records Redis refused for good (logged with key and reason)
+  int attempts = 0;   // round trips to Redis (1 unless it was unavailable)
   double newest_creation_time = 0;
 };
 
-StreamOutcome apply_stream_plan(const StreamPlan& plan, StreamCachePort& cache);
+// How long and how often a batch is retried while Redis is unavailable.
+struct StreamRetryOptions {
+  // Unavailable ops are retried until this passes; every attempt's timeouts are cut to it.
+  // never(): one attempt, no retries (nothing would end them).
+  Deadline until = Deadline::never();
+  // Capped exponential backoff with equal jitter: attempt n waits in [b/2, b], b = min(max,
+  // min·2^n).
+  std::chrono::milliseconds backoff_min{100};
+  std::chrono::milliseconds backoff_max{1000};
+  std::function<void(std::chrono::milliseconds)> sleep;  // empty: std::this_thread::sleep_for
+  std::uint64_t seed = 0;                                // jitter; 0: random_seed()
+};
+
+// The budget of an invocation with `remaining` time left: that, less a margin to log and post
+// the answer (max(1 s, 10 % of it), at most half of it, so a tiny timeout still gets an attempt).
+Deadline invocation_budget(std::chrono::milliseconds remaining);
+
+StreamOutcome apply_stream_plan(const StreamPlan& plan, StreamCachePort& cache,
+                                const StreamRetryOptions& retry = {});
 
 }  // namespace streamcache::items

@@ -40,7 +40,7 @@ struct MappingConfig {
   std::string event_source_arn;  // optional: a stream ARN instead of the table's latest
   int batch_size = 100;
   std::chrono::milliseconds maximum_batching_window{0};
-  int maximum_retry_attempts = 10;
+  int maximum_retry_attempts = 100;       // as infra/modules/functions: rides out a 30 min outage
   int maximum_record_age_seconds = 3600;  // -1: no limit
   StartingPosition starting_position = StartingPosition::trim_horizon;
   bool report_batch_item_failures = true;  // function_response_types has ReportBatchItemFailures

@@ -246,6 +246,44 @@ TEST(RedisFaults, ServerThatNeverAnswersTimesOutAsUnavailable) {
       << read.error().message;
 }
 
+// A caller with a deadline (the stream handler's invocation) never waits past it: the connect
+// and command timeouts are cut to what its budget has left, and a spent budget fails at once.
+TEST(RedisFaults, TimeoutsAreCutToTheCallersBudget) {
+  testing::BlackHole hole;
+  auto options = testing::local_options(hole.port());
+  options.connect_timeout = std::chrono::seconds(60);
+  options.command_timeout = std::chrono::seconds(60);
+  auto cache = cache_for(options);
+  const std::vector<CacheOp> ops = {CacheOp::get("a")};
+  auto results = cache.execute(ops, Deadline::after(milliseconds(300)));
+  ASSERT_FALSE(results[0]);
+  EXPECT_EQ(results[0].error().code, ErrorCode::unavailable);
+  // The message names the cut timeout (<= 300 ms), never the 60 s the options ask for.
+  EXPECT_NE(results[0].error().message.find("no reply within"), std::string::npos)
+      << results[0].error().message;
+  EXPECT_EQ(results[0].error().message.find("60000 ms"), std::string::npos)
+      << results[0].error().message;
+
+  auto spent = cache.execute(ops, Deadline::after(milliseconds(0)));
+  ASSERT_FALSE(spent[0]);
+  EXPECT_EQ(spent[0].error().code, ErrorCode::unavailable);
+  EXPECT_NE(spent[0].error().message.find("budget is spent"), std::string::npos)
+      << spent[0].error().message;
+
+  // Connected, then silent: the command timeout is cut the same way.
+  auto connection = connect_to(options);
+  ASSERT_TRUE(connection.connect());  // no setup commands: the kernel's backlog completes it
+  CommandBuffer ping;
+  ping.add({"PING"});
+  std::vector<Reply> replies;
+  auto done = connection.pipeline(ping, replies, Replay::never, Deadline::after(milliseconds(200)));
+  ASSERT_FALSE(done);
+  EXPECT_EQ(done.error().code, ErrorCode::unavailable);
+  EXPECT_EQ(done.error().message.find("60000 ms"), std::string::npos) << done.error().message;
+  EXPECT_NE(done.error().message.find("no reply within"), std::string::npos)
+      << done.error().message;
+}
+
 TEST(RedisFaults, ConnectionClosedByTheServerIsReplacedTransparently) {
   RedisServer server;
   auto cache = cache_for(testing::local_options(server.port()));

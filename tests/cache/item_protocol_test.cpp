@@ -165,6 +165,38 @@ TEST(ReplyMapping, ErrorRepliesAreTyped) {
   EXPECT_NE(wrongtype.message.find("WRONGTYPE"), std::string::npos);
 }
 
+// The stream handler retries transient errors inside its budget and reports permanent ones at
+// once: a server that cannot serve now heals by waiting, a key or a permission does not.
+TEST(ReplyMapping, TransientAndPermanentErrors) {
+  for (const char* text :
+       {"LOADING Redis is loading the dataset in memory",
+        "READONLY You can't write against a replica.", "MASTERDOWN Link with MASTER is down",
+        "BUSY Redis is busy running a script.",
+        "TRYAGAIN Multiple keys request during rehashing of slot",
+        "CLUSTERDOWN The cluster is down",
+        "OOM command not allowed when used memory > 'maxmemory'.",
+        "NOREPLICAS Not enough good replicas to write.",
+        "MISCONF Redis is configured to save RDB snapshots, but it's unable to persist to disk."}) {
+    const Error e = error_from_reply(error(text));
+    EXPECT_EQ(e.code, ErrorCode::unavailable) << text;
+    EXPECT_FALSE(e.permanent()) << text;
+  }
+  for (const char* text :
+       {"WRONGTYPE Operation against a key holding the wrong kind of value script: 1a2b, on "
+        "@user_script:1.",
+        "ERR user_script:1: Script attempted to access nonexistent global variable 'x'",
+        "NOPERM User cache has no permissions to run the 'evalsha' command",
+        "NOAUTH Authentication required.", "WRONGPASS invalid username-password pair",
+        "MOVED 3999 127.0.0.1:6381"}) {
+    EXPECT_TRUE(error_from_reply(error(text)).permanent()) << text;
+  }
+  EXPECT_FALSE((Error{ErrorCode::unavailable, "connect refused"}).permanent());
+  for (ErrorCode code : {ErrorCode::invalid_argument, ErrorCode::auth, ErrorCode::tls,
+                         ErrorCode::protocol, ErrorCode::reply}) {
+    EXPECT_TRUE((Error{code, "x"}).permanent()) << to_string(code);
+  }
+}
+
 TEST(ReplyMapping, GetReplies) {
   auto miss = get_result_from_reply(Reply{});
   ASSERT_TRUE(miss);

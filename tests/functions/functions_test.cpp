@@ -137,6 +137,50 @@ class Functions : public streamcache::testing::WithRedisAndMoto<Functions> {
     return post.value_or(Post{});
   }
 
+  // Queues an invocation whose Lambda deadline is `timeout` from now; returns its request id.
+  std::string enqueue(RuntimeApiServer& server, std::string payload,
+                      std::chrono::milliseconds timeout) {
+    std::string id = "req-" + std::to_string(++requests_);
+    QueuedInvocation invocation;
+    invocation.request_id = id;
+    invocation.payload = std::move(payload);
+    invocation.deadline_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch() + timeout)
+                                 .count();
+    server.enqueue(std::move(invocation));
+    return id;
+  }
+
+  // The batch response posted for `id`; the wait only bounds a hang, it is not a measurement.
+  lambda::events::BatchResponse batch_response(RuntimeApiServer& server, const std::string& id) {
+    auto post = server.wait_for_post(id, std::chrono::seconds(60));
+    EXPECT_TRUE(post) << "no post for " << id;
+    if (!post) return {};
+    EXPECT_EQ(post->kind, Post::Kind::response) << post->body;
+    auto response = lambda::events::parse_batch_response(post->body);
+    EXPECT_TRUE(response) << post->body;
+    return response ? *response : lambda::events::BatchResponse{};
+  }
+
+  // Whether a log line of invocation `id` of process `name` contains every one of `needles`.
+  bool logged(const std::string& name, const std::string& id,
+              std::initializer_list<std::string_view> needles) {
+    const std::string log = processes_[name]->log_tail(1 << 22);
+    const std::string request = "\"requestId\":\"" + id + "\"";
+    std::size_t start = 0;
+    while (start < log.size()) {
+      std::size_t end = log.find('\n', start);
+      if (end == std::string::npos) end = log.size();
+      const std::string_view line(log.data() + start, end - start);
+      bool all = line.find(request) != std::string_view::npos;
+      for (std::string_view needle : needles)
+        all = all && line.find(needle) != std::string_view::npos;
+      if (all) return true;
+      start = end + 1;
+    }
+    return false;
+  }
+
   lambda::events::HttpResponse call(std::string event) {
     Post post = invoke(api_server_, std::move(event));
     EXPECT_EQ(post.kind, Post::Kind::response) << post.body;
@@ -196,7 +240,9 @@ TEST_F(Functions, StreamHandlerReportsTheFirstRecordWhenRedisIsDownThenConverges
     return batch(std::move(records));
   };
   redis_->kill();
-  auto failed = apply(make());
+  // A short budget: the handler retries inside the invocation until it is spent, then answers.
+  auto failed =
+      batch_response(stream_server_, enqueue(stream_server_, make(), std::chrono::seconds(3)));
   ASSERT_EQ(failed.batch_item_failures.size(), 1u);
   EXPECT_EQ(failed.batch_item_failures[0].item_identifier, "200");
   redis_->restart();
@@ -207,6 +253,121 @@ TEST_F(Functions, StreamHandlerReportsTheFirstRecordWhenRedisIsDownThenConverges
   EXPECT_TRUE(converged);
   EXPECT_EQ(redis_->cli({"GET", cache::item_key("d")}),
             R"(I0000000000000002{"id":"d","name":"y","version":2})");
+}
+
+// Issue 14: the mapping used to spend its 10 retries in seconds while Redis was down (each attempt
+// failed within the connect timeout), then dropped the batch. Now one invocation rides out the
+// outage until its budget is spent, and answers from the first record it could not apply.
+TEST_F(Functions, StreamHandlerRidesOutARedisOutageLongerThanTheOldRetryPolicy) {
+  // Durable, so what the cache held before the outage is still there after it.
+  RedisServer durable(
+      RedisServer::Options{.extra_args = {"--appendonly", "yes", "--appendfsync", "always"},
+                           .plain_port = true,
+                           .tls_port = false});
+  start("stream-handler", STREAMCACHE_STREAM_HANDLER_BOOTSTRAP, stream_server_,
+        {{"REDIS_URL", durable.url()}});
+  json::Array seed;
+  seed.push_back(stream_record("INSERT", "600", "a", image("a", 1, "old"), {}));
+  seed.push_back(stream_record("INSERT", "601", "b", image("b", 1, "doomed"), {}));
+  ASSERT_TRUE(apply(batch(std::move(seed))).batch_item_failures.empty());
+  auto changes = [] {
+    json::Array records;
+    records.push_back(
+        stream_record("MODIFY", "610", "a", image("a", 2, "new"), image("a", 1, "old")));
+    records.push_back(stream_record("REMOVE", "611", "b", {}, image("b", 1, "doomed")));
+    records.push_back(stream_record("INSERT", "612", "c", image("c", 1, "born"), {}));
+    return batch(std::move(records));
+  };
+  durable.kill();
+
+  // A short budget: the invocation answers with the first record, nothing is dropped.
+  auto id = enqueue(stream_server_, changes(), std::chrono::seconds(3));
+  auto failed = batch_response(stream_server_, id);
+  ASSERT_EQ(failed.batch_item_failures.size(), 1u);
+  EXPECT_EQ(failed.batch_item_failures[0].item_identifier, "610");
+
+  // Delivered again with a long budget: Redis stays down through more attempts than the old
+  // policy's whole life (1 + 10 deliveries, one attempt each), then comes back.
+  id = enqueue(stream_server_, changes(), std::chrono::minutes(2));
+  EXPECT_TRUE(streamcache::testing::wait_until(
+      [&] {
+        return logged("stream-handler", id,
+                      {"cache unavailable; retrying the batch", "\"attempt\":\"11\""});
+      },
+      std::chrono::seconds(60)))
+      << "the invocation did not retry while Redis was down";
+  durable.restart();
+  auto applied = batch_response(stream_server_, id);
+  EXPECT_TRUE(applied.batch_item_failures.empty());
+  // Every record applied: no pre-outage value, no resurrected delete.
+  EXPECT_EQ(durable.cli({"GET", cache::item_key("a")}),
+            R"(I0000000000000002{"id":"a","name":"new","version":2})");
+  EXPECT_EQ(durable.cli({"GET", cache::item_key("b")}), "T0000000000000002");
+  EXPECT_EQ(durable.cli({"GET", cache::item_key("c")}),
+            R"(I0000000000000001{"id":"c","name":"born","version":1})");
+}
+
+// A paused Redis accepts connects (the kernel's backlog) and never answers: every attempt ends in
+// a timeout cut to the budget, and the invocation still answers; resumed in time, it applies.
+TEST_F(Functions, StreamHandlerAnswersWithinItsBudgetWhileRedisIsPausedThenApplies) {
+  start("stream-handler", STREAMCACHE_STREAM_HANDLER_BOOTSTRAP, stream_server_);
+  json::Array seed;
+  seed.push_back(stream_record("INSERT", "700", "p", image("p", 1, "old"), {}));
+  ASSERT_TRUE(apply(batch(std::move(seed))).batch_item_failures.empty());  // a kept connection
+  auto changes = [] {
+    json::Array records;
+    records.push_back(
+        stream_record("MODIFY", "710", "p", image("p", 2, "new"), image("p", 1, "old")));
+    records.push_back(stream_record("INSERT", "711", "q", image("q", 1, "born"), {}));
+    return batch(std::move(records));
+  };
+  redis_->pause();
+  auto id = enqueue(stream_server_, changes(), std::chrono::seconds(4));
+  auto failed = batch_response(stream_server_, id);  // it answers: the budget ends the attempts
+  ASSERT_EQ(failed.batch_item_failures.size(), 1u);
+  EXPECT_EQ(failed.batch_item_failures[0].item_identifier, "710");
+
+  id = enqueue(stream_server_, changes(), std::chrono::minutes(2));
+  EXPECT_TRUE(streamcache::testing::wait_until(
+      [&] {
+        return logged("stream-handler", id,
+                      {"cache unavailable; retrying the batch", "\"attempt\":\"2\""});
+      },
+      std::chrono::seconds(60)))
+      << "the invocation did not retry while Redis was paused";
+  redis_->resume();
+  EXPECT_TRUE(batch_response(stream_server_, id).batch_item_failures.empty());
+  EXPECT_EQ(redis_->cli({"GET", cache::item_key("p")}),
+            R"(I0000000000000002{"id":"p","name":"new","version":2})");
+  EXPECT_EQ(redis_->cli({"GET", cache::item_key("q")}),
+            R"(I0000000000000001{"id":"q","name":"born","version":1})");
+}
+
+// An error that will not heal is not an outage: the record is reported at once (not after the
+// 108 s budget), logged with its key and reason, after one round trip; the others are applied.
+TEST_F(Functions, StreamHandlerReportsAWrongTypeKeyAtOnceAndAppliesTheRest) {
+  start("stream-handler", STREAMCACHE_STREAM_HANDLER_BOOTSTRAP, stream_server_);
+  ASSERT_EQ(redis_->cli({"RPUSH", cache::item_key("w"), "not-an-item"}), "1");
+  json::Array records;
+  records.push_back(stream_record("INSERT", "800", "a", image("a", 1, "x"), {}));
+  records.push_back(stream_record("INSERT", "801", "w", image("w", 1, "y"), {}));
+  records.push_back(stream_record("INSERT", "802", "z", image("z", 1, "z"), {}));
+  auto id = enqueue(stream_server_, batch(std::move(records)), std::chrono::minutes(2));
+  auto response = batch_response(stream_server_, id);
+  ASSERT_EQ(response.batch_item_failures.size(), 1u);
+  EXPECT_EQ(response.batch_item_failures[0].item_identifier, "801");
+  EXPECT_EQ(redis_->cli({"GET", cache::item_key("a")}),
+            R"(I0000000000000001{"id":"a","name":"x","version":1})");
+  EXPECT_EQ(redis_->cli({"GET", cache::item_key("z")}),
+            R"(I0000000000000001{"id":"z","name":"z","version":1})");
+  EXPECT_EQ(redis_->cli({"LRANGE", cache::item_key("w"), "0", "-1"}), "not-an-item");
+  EXPECT_TRUE(logged(
+      "stream-handler", id,
+      {"\"level\":\"ERROR\"", "\"sequenceNumber\":\"801\"", "\"key\":\"item:{w}\"", "WRONGTYPE"}))
+      << processes_["stream-handler"]->log_tail();
+  EXPECT_FALSE(logged("stream-handler", id, {"retrying the batch"}));
+  std::string log = processes_["stream-handler"]->log_tail(1 << 20);
+  EXPECT_NE(log.find(R"("PermanentFailures":1,"RedisAttempts":1,)"), std::string::npos) << log;
 }
 
 TEST_F(Functions, StreamHandlerAppliesASixMegabyteBatch) {

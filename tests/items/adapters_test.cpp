@@ -135,7 +135,7 @@ TEST_F(StreamCache, BatchMixesVersionedOpsAndInvalidationsInOneRoundTrip) {
       {StreamOp::Kind::apply, "c", 3, R"({"id":"c"})", 6},
   };
   StreamResults results;
-  cache.execute(ops, results);
+  cache.execute(ops, results, Deadline::never());
   ASSERT_EQ(results.size(), ops.size());
   EXPECT_EQ(*results[0], cache::WriteResult::applied);
   EXPECT_EQ(*results[1], cache::WriteResult::applied);
@@ -149,7 +149,7 @@ TEST_F(StreamCache, BatchMixesVersionedOpsAndInvalidationsInOneRoundTrip) {
   EXPECT_EQ(a->status, cache::GetResult::Status::miss);
   EXPECT_EQ(redis_->cli({"GET", "item:{a}"}), "F0000000000000006");
   redis_->kill();
-  cache.execute(ops, results);
+  cache.execute(ops, results, Deadline::never());
   ASSERT_EQ(results.size(), ops.size());
   for (const auto& r : results) {
     ASSERT_FALSE(r);

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "aws/attribute_value.h"
 #include "items/ports.h"
@@ -124,12 +126,27 @@ class FakeCache : public ItemCachePort, public StreamCachePort {
   Expected<cache::WriteResult, cache::Error> fill_negative(std::string_view id) override {
     return write(id, {'N', 0, {}});
   }
-  void execute(std::span<const StreamOp> ops, StreamResults& results) override {
+  void execute(std::span<const StreamOp> ops, StreamResults& results, Deadline budget) override {
     ++batches;
+    budgets.push_back(budget);
+    batch_sizes.push_back(ops.size());
     results.clear();
+    const bool outage = unavailable_batches > 0;
+    if (outage) --unavailable_batches;
     for (const auto& op : ops) {
-      if (fail_from && results.size() >= *fail_from) {
+      if (outage || (fail_from && results.size() >= *fail_from)) {
         results.push_back(unexpected(cache::Error{cache::ErrorCode::unavailable, "down"}));
+        continue;
+      }
+      if (auto flaky = unavailable_times.find(op.id);
+          flaky != unavailable_times.end() && flaky->second > 0) {
+        --flaky->second;
+        results.push_back(unexpected(cache::Error{cache::ErrorCode::unavailable, "BUSY"}));
+        continue;
+      }
+      if (refused.contains(op.id)) {
+        results.push_back(unexpected(cache::Error{
+            cache::ErrorCode::reply, "redis replied: WRONGTYPE Operation against a key"}));
         continue;
       }
       switch (op.kind) {
@@ -161,8 +178,13 @@ class FakeCache : public ItemCachePort, public StreamCachePort {
 
   std::map<std::string, FakeEntry> entries;
   bool down = false;
-  std::optional<std::size_t> fail_from;  // stream ops from this index fail
+  std::optional<std::size_t> fail_from;        // stream ops from this index fail
+  int unavailable_batches = 0;                 // the next N stream batches fail whole (an outage)
+  std::set<std::string, std::less<>> refused;  // ids whose stream ops fail for good (WRONGTYPE)
+  std::map<std::string, int, std::less<>> unavailable_times;  // id -> its next ops that fail
   int batches = 0;
+  std::vector<Deadline> budgets;         // the budget each stream batch was given
+  std::vector<std::size_t> batch_sizes;  // the ops of each stream batch
 
  private:
   // At equal versions: fence < negative = tombstone < item, as in the script.

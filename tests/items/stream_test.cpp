@@ -204,6 +204,128 @@ TEST(StreamApply, FirstRedisFailureIsTheBatchItemFailure) {
             R"({"batchItemFailures":[{"itemIdentifier":"11"}]})");
 }
 
+// A Redis outage is ridden out inside the invocation: the batch is sent again after a capped,
+// jittered backoff until it applies, instead of spending one of the mapping's retries per failure.
+TEST(StreamRetry, AnOutageIsRetriedInsideTheBudgetUntilTheBatchApplies) {
+  FakeCache cache;
+  cache.unavailable_batches = 3;
+  std::vector<std::chrono::milliseconds> waits;
+  const StreamRetryOptions retry{.until = Deadline::after(std::chrono::minutes(10)),
+                                 .backoff_min = std::chrono::milliseconds(100),
+                                 .backoff_max = std::chrono::milliseconds(300),
+                                 .sleep = [&](std::chrono::milliseconds w) { waits.push_back(w); },
+                                 .seed = 42};
+  auto plan = plan_stream_batch(batch({record("INSERT", "10", "a", image("a", 1), {}),
+                                       record("REMOVE", "11", "b", {}, image("b", 4))}));
+  ASSERT_TRUE(plan);
+  auto out = apply_stream_plan(*plan, cache, retry);
+  EXPECT_TRUE(out.response.batch_item_failures.empty());
+  EXPECT_EQ(out.attempts, 4);
+  EXPECT_EQ(out.applied, 2);
+  EXPECT_EQ(out.failed, 0);
+  EXPECT_EQ(cache.entries["b"].kind, 'T');
+  ASSERT_EQ(waits.size(), 3u);
+  // Equal jitter in [b/2, b], b doubling from 100 ms and capped at 300 ms.
+  const std::int64_t caps[] = {100, 200, 300};
+  for (std::size_t i = 0; i < waits.size(); ++i) {
+    EXPECT_GE(waits[i].count(), caps[i] / 2) << i;
+    EXPECT_LE(waits[i].count(), caps[i]) << i;
+  }
+  // Every attempt's Redis timeouts were cut to the same budget.
+  for (const Deadline& d : cache.budgets)
+    EXPECT_EQ(d.when(), retry.until.when());
+}
+
+TEST(StreamRetry, ASpentBudgetReportsTheFirstRecordNotApplied) {
+  FakeCache cache;
+  cache.unavailable_batches = 1'000'000;  // down for longer than any budget
+  const StreamRetryOptions retry{.until = Deadline::after(std::chrono::milliseconds(200)),
+                                 .backoff_min = std::chrono::milliseconds(10),
+                                 .backoff_max = std::chrono::milliseconds(40),
+                                 .sleep = {},
+                                 .seed = 7};
+  auto plan = plan_stream_batch(batch({record("INSERT", "20", "a", image("a", 1), {}),
+                                       record("INSERT", "21", "b", image("b", 1), {})}));
+  ASSERT_TRUE(plan);
+  auto out = apply_stream_plan(*plan, cache, retry);  // returns: the budget ends the retries
+  ASSERT_EQ(out.response.batch_item_failures.size(), 1u);
+  EXPECT_EQ(out.response.batch_item_failures[0].item_identifier, "20");
+  EXPECT_GT(out.attempts, 1);
+  EXPECT_EQ(out.failed, 2);
+  EXPECT_TRUE(cache.entries.empty());
+}
+
+TEST(StreamRetry, WithoutABudgetThereIsOneAttempt) {
+  FakeCache cache;
+  cache.unavailable_batches = 1;
+  auto out = run(batch({record("INSERT", "30", "a", image("a", 1), {})}), cache);
+  ASSERT_EQ(out.response.batch_item_failures.size(), 1u);
+  EXPECT_EQ(out.attempts, 1);
+  EXPECT_EQ(cache.batches, 1);
+}
+
+// WRONGTYPE, NOPERM, NOAUTH or a script error will not heal by waiting: the record is reported at
+// once, so the mapping's retry, bisect and on-failure policy takes it, and no budget is spent.
+TEST(StreamRetry, PermanentErrorsAreReportedAtOnceWithoutRetrying) {
+  FakeCache cache;
+  cache.refused.insert("b");
+  const StreamRetryOptions retry{
+      .until = Deadline::after(std::chrono::minutes(10)),
+      .backoff_min = std::chrono::milliseconds(100),
+      .backoff_max = std::chrono::milliseconds(1000),
+      .sleep = [](std::chrono::milliseconds) { ADD_FAILURE() << "retried a permanent error"; },
+      .seed = 1};
+  auto plan = plan_stream_batch(batch({record("INSERT", "40", "a", image("a", 1), {}),
+                                       record("INSERT", "41", "b", image("b", 1), {}),
+                                       record("INSERT", "42", "c", image("c", 1), {})}));
+  ASSERT_TRUE(plan);
+  auto out = apply_stream_plan(*plan, cache, retry);
+  ASSERT_EQ(out.response.batch_item_failures.size(), 1u);
+  EXPECT_EQ(out.response.batch_item_failures[0].item_identifier, "41");
+  EXPECT_EQ(out.attempts, 1);
+  EXPECT_EQ(out.permanent, 1);
+  EXPECT_EQ(out.applied, 1);
+  EXPECT_EQ(out.failed, 2);                   // b and c: Lambda delivers both again
+  EXPECT_EQ(cache.entries["c"].version, 1u);  // sent in the same round trip: its replay is a no-op
+}
+
+TEST(StreamRetry, AnOutageBeforeAPermanentErrorRetriesOnlyTheRecordsBeforeIt) {
+  FakeCache cache;
+  cache.unavailable_times["a"] = 1;  // a transient error on its own op (BUSY, OOM)
+  cache.refused.insert("b");
+  const StreamRetryOptions retry{.until = Deadline::after(std::chrono::minutes(10)),
+                                 .backoff_min = std::chrono::milliseconds(1),
+                                 .backoff_max = std::chrono::milliseconds(1),
+                                 .sleep = [](std::chrono::milliseconds) {},
+                                 .seed = 1};
+  auto plan = plan_stream_batch(batch({record("INSERT", "50", "a", image("a", 1), {}),
+                                       record("INSERT", "51", "b", image("b", 1), {}),
+                                       record("INSERT", "52", "c", image("c", 1), {})}));
+  ASSERT_TRUE(plan);
+  auto out = apply_stream_plan(*plan, cache, retry);
+  ASSERT_EQ(out.response.batch_item_failures.size(), 1u);
+  EXPECT_EQ(out.response.batch_item_failures[0].item_identifier, "51");
+  EXPECT_EQ(out.attempts, 2);
+  EXPECT_EQ(cache.batch_sizes, (std::vector<std::size_t>{3, 1}));  // the retry sent `a` alone
+  EXPECT_EQ(out.applied, 1);
+  EXPECT_EQ(out.permanent, 1);
+  EXPECT_EQ(out.failed, 2);  // b and c: Lambda delivers both again (c's replay is a no-op)
+}
+
+TEST(StreamRetry, TheInvocationBudgetLeavesAMarginToAnswer) {
+  using std::chrono::milliseconds;
+  auto left = [](Deadline d) { return std::chrono::duration_cast<milliseconds>(d.remaining()); };
+  // 10 % of a 30 s timeout; at least 1 s; at most half of what is left.
+  EXPECT_LE(left(invocation_budget(milliseconds(30'000))), milliseconds(27'000));
+  EXPECT_GT(left(invocation_budget(milliseconds(30'000))), milliseconds(26'000));
+  EXPECT_LE(left(invocation_budget(milliseconds(5'000))), milliseconds(4'000));
+  EXPECT_GT(left(invocation_budget(milliseconds(5'000))), milliseconds(3'000));
+  EXPECT_LE(left(invocation_budget(milliseconds(1'000))), milliseconds(500));
+  EXPECT_GT(left(invocation_budget(milliseconds(1'000))), milliseconds(0));
+  EXPECT_TRUE(invocation_budget(milliseconds(0)).expired());
+  EXPECT_TRUE(invocation_budget(milliseconds(-5)).expired());
+}
+
 TEST(StreamApply, PoisonRecordsAreSkippedNotBlocking) {
   FakeCache cache;
   json::Value bad_type = record("INSERT", "2", "x", image("x", 1), {});

@@ -31,7 +31,7 @@ TEST(StackConfig, DefaultsMatchTheTerraformModules) {
   EXPECT_EQ(c->stream_handler->code, "/abs/bootstrap");
   EXPECT_EQ(c->stream_handler->timeout, std::chrono::seconds(30));
   EXPECT_EQ(c->mapping.batch_size, 100);
-  EXPECT_EQ(c->mapping.maximum_retry_attempts, 10);
+  EXPECT_EQ(c->mapping.maximum_retry_attempts, 100);
   EXPECT_EQ(c->mapping.maximum_record_age_seconds, 3600);
   EXPECT_TRUE(c->mapping.report_batch_item_failures);
   EXPECT_TRUE(c->mapping.bisect_batch_on_function_error);

@@ -5,6 +5,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include <signal.h>
+
 #include "support/wait.h"
 
 namespace streamcache::testing {
@@ -70,6 +72,7 @@ void RedisServer::start() {
 }
 
 RedisServer::~RedisServer() {
+  resume();
   if (process_) {
     process_->stop();
     report_log_if_failed("redis-server", *process_);
@@ -85,8 +88,18 @@ void RedisServer::kill() {
 }
 
 void RedisServer::restart() {
+  resume();
   if (process_) process_->stop();
   start();
+}
+
+void RedisServer::pause() {
+  if (process_ && process_->running() && ::kill(process_->pid(), SIGSTOP) == 0) paused_ = true;
+}
+
+void RedisServer::resume() {
+  if (paused_ && process_) ::kill(process_->pid(), SIGCONT);
+  paused_ = false;
 }
 
 std::string RedisServer::cli(const std::vector<std::string>& args) const {

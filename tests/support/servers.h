@@ -32,6 +32,10 @@ class RedisServer {
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
   void kill();     // SIGKILL, for fault tests
   void restart();  // start again on the same ports and wait until ready
+  // SIGSTOP: the kernel still completes connects (the listen backlog), nothing answers. resume()
+  // (SIGCONT) undoes it; restart, reset and the destructor resume first.
+  void pause();
+  void resume();
   [[nodiscard]] bool running() { return process_ && process_->running(); }
   // Runs redis-cli against the plain port and returns its trimmed stdout.
   [[nodiscard]] std::string cli(const std::vector<std::string>& args) const;
@@ -43,6 +47,7 @@ class RedisServer {
   int port_ = 0;
   int tls_port_ = 0;
   int starts_ = 0;
+  bool paused_ = false;
   std::unique_ptr<Process> process_;
 };
 

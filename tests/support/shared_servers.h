@@ -38,6 +38,7 @@ class WithRedisAndMoto : public WithMoto<Suite, Base> {
   // Empty servers for the next test; a redis-server an earlier test killed is started again.
   static void reset_servers() {
     Moto::moto_->reset();
+    redis_->resume();  // a test that paused it and failed before resuming
     if (!redis_->running()) redis_->restart();
     (void)redis_->cli({"FLUSHALL"});
   }

@@ -177,7 +177,11 @@ variable "event_source_mapping" {
   description = <<-EOT
     The DynamoDB Stream → stream handler mapping. create = false leaves it out (emulators that consume the
     stream themselves); enabled = false keeps it but paused. Retries and record age are always bounded;
-    records that still fail go to the on-failure SQS queue.
+    records that still fail go to the on-failure SQS queue. While Redis is down each delivery lasts the
+    handler's budget (timeout - max(1 s, 10 %)), so the defaults (100 retries, 1 h) ride out an outage of
+    min(101 x 27 s, 1 h) = 45 min with the 30 s timeout; to keep at least 30 min with a shorter timeout,
+    raise maximum_retry_attempts to 1800 / budget - 1. A record Redis refuses for good (WRONGTYPE) is
+    reported at once and blocks its shard for up to those 101 quick deliveries, never past the record age.
   EOT
   type = object({
     create                             = optional(bool, true)
@@ -185,7 +189,7 @@ variable "event_source_mapping" {
     batch_size                         = optional(number, 100)
     maximum_batching_window_in_seconds = optional(number, 0)
     parallelization_factor             = optional(number, 1)
-    maximum_retry_attempts             = optional(number, 10)
+    maximum_retry_attempts             = optional(number, 100)
     maximum_record_age_in_seconds      = optional(number, 3600)
   })
   default  = {}

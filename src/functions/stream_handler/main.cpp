@@ -1,5 +1,6 @@
 // The stream handler: DynamoDB Streams batches in, versioned cache writes (one pipelined round
-// trip per batch) and a partial batch response out.
+// trip per batch, retried with backoff while Redis is unavailable until the invocation's budget
+// is spent) and a partial batch response out.
 #include <chrono>
 #include <memory>
 
@@ -36,7 +37,10 @@ int main() {
         // Not a stream batch at all: fail the invocation so nothing is silently dropped.
         return lambda::Response::failure(plan.error(), "Streamcache.InvalidEvent");
       }
-      items::StreamOutcome outcome = items::apply_stream_plan(*plan, state->cache);
+      // Ride out a Redis outage inside the invocation instead of spending the mapping's retries.
+      items::StreamRetryOptions retry;
+      retry.until = items::invocation_budget(invocation.remaining_time());
+      items::StreamOutcome outcome = items::apply_stream_plan(*plan, state->cache, retry);
       auto now = std::chrono::system_clock::now().time_since_epoch();
       double now_s = std::chrono::duration<double>(now).count();
       double age_s = outcome.newest_creation_time > 0 ? now_s - outcome.newest_creation_time : 0;
@@ -49,6 +53,8 @@ int main() {
                            {"TooOldFenced", static_cast<double>(outcome.fenced)},
                            {"PoisonSkipped", static_cast<double>(outcome.skipped)},
                            {"Failures", static_cast<double>(outcome.failed)},
+                           {"PermanentFailures", static_cast<double>(outcome.permanent)},
+                           {"RedisAttempts", static_cast<double>(outcome.attempts)},
                            {"NewestRecordAge", age_s > 0 ? age_s : 0, "Seconds"}}));
       return lambda::Response::success(lambda::events::serialize(outcome.response));
     });

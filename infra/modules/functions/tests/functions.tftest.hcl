@@ -248,8 +248,17 @@ run "stream_mapping_is_bounded_and_reports_item_failures" {
     error_message = "The mapping must use ReportBatchItemFailures and bisect on error."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.this[0].maximum_retry_attempts == 10 && aws_lambda_event_source_mapping.this[0].maximum_record_age_in_seconds == 3600
+    condition     = aws_lambda_event_source_mapping.this[0].maximum_retry_attempts == 100 && aws_lambda_event_source_mapping.this[0].maximum_record_age_in_seconds == 3600
     error_message = "Retries and record age must be bounded."
+  }
+  assert {
+    # Each delivery lasts the handler's budget while Redis is down: timeout - max(1 s, 10 %).
+    condition = (
+      (aws_lambda_event_source_mapping.this[0].maximum_retry_attempts + 1) *
+      (aws_lambda_function.this["stream_handler"].timeout - max(1, aws_lambda_function.this["stream_handler"].timeout / 10)) >= 1800 &&
+      aws_lambda_event_source_mapping.this[0].maximum_record_age_in_seconds >= 1800 + aws_lambda_function.this["stream_handler"].timeout
+    )
+    error_message = "The default mapping must keep retrying a batch through a Redis outage of at least 30 minutes."
   }
   assert {
     condition     = aws_lambda_event_source_mapping.this[0].destination_config[0].on_failure[0].destination_arn == aws_sqs_queue.this.arn
@@ -361,7 +370,7 @@ run "rejects_a_tombstone_ttl_whose_jitter_reaches_below_the_stream_lag_bound" {
   command = plan
 
   variables {
-    # Above the 3630 s bound, but a tombstone may live only 3700 * 0.9 = 3330 s.
+    # Above the 3630 s bound (30 s timeout + 1 h record age), but a tombstone may live only 3700 * 0.9 = 3330 s.
     settings = { tombstone_ttl_seconds = 3700 }
   }
 
