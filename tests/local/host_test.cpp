@@ -283,7 +283,10 @@ TEST_F(LocalHostTest, WarmInstancesAreNotHeldToTheInitTimeout) {
   config.local.max_concurrency = 1;  // one instance, and requests queue for it
   config.local.init_timeout = std::chrono::milliseconds(200);
   start(std::move(config));
-  ASSERT_EQ(get("/sleep/1").status, 200);
+  // A loaded machine (sanitizers, parallel tests) may miss the short init timeout on a cold start;
+  // what is tested starts once one instance is warm.
+  ASSERT_TRUE(streamcache::testing::wait_until([&] { return get("/sleep/1").status == 200; }));
+  const int timeouts_before = lines_.count("timed out");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // ages the instance past init
   for (int i = 0; i < 20; ++i) {
     // With one instance, the second request is assigned as soon as the first one's result is in.
@@ -292,7 +295,7 @@ TEST_F(LocalHostTest, WarmInstancesAreNotHeldToTheInitTimeout) {
     EXPECT_EQ(a.get(), 200);
     EXPECT_EQ(b.get(), 200);
   }
-  EXPECT_EQ(lines_.count("timed out"), 0);
+  EXPECT_EQ(lines_.count("timed out"), timeouts_before);
 }
 
 TEST_F(LocalHostTest, InitErrorFailsTheInvocationAndIsReported) {
