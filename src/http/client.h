@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,9 @@ struct Request {
   std::string target = "/";  // path and query, already percent-encoded
   Headers headers;           // Host and Content-Length are added when missing
   std::string body;
+  // May be sent again when a reused connection breaks before any byte of the answer: the caller
+  // knows a second copy is harmless. GET, HEAD, PUT, DELETE and OPTIONS are so by definition.
+  bool replay_safe = false;
 };
 
 struct Response {
@@ -56,10 +60,20 @@ struct Url {
 Expected<Url, std::string> parse_url(std::string_view text);
 
 struct ClientOptions {
-  std::chrono::milliseconds connect_timeout{3000};   // TCP + TLS handshake
-  std::chrono::milliseconds request_timeout{10000};  // write + full response; zero = no limit
-  bool verify_tls = true;                            // verify the peer's chain and host name
-  std::string ca_file;  // empty: SSL_CERT_FILE, then the Amazon Linux and Debian bundles
+  // DNS + TCP + TLS handshake: a regional endpoint connects in tens of ms; 1 s leaves room for
+  // a retry and still fits one attempt of a 10 s invocation.
+  std::chrono::milliseconds connect_timeout{1000};
+  // Write + full response; zero = no limit. 3 s is far above DynamoDB's single-item latency and
+  // keeps 3 attempts plus backoff inside the API's 9 s budget (docs/api.md, "Faults").
+  std::chrono::milliseconds request_timeout{3000};
+  // A kept-alive connection idle longer than this is closed before reuse: Lambda freezes the
+  // sandbox between invocations and NAT gateways (350 s) or load balancers (60 s) drop idle flows
+  // silently, so an old socket may be dead without a FIN.
+  std::chrono::milliseconds max_idle{30000};
+  // Test seam: the clock that ages idle connections.
+  std::function<std::chrono::steady_clock::time_point()> now;
+  bool verify_tls = true;  // verify the peer's chain and host name
+  std::string ca_file;     // empty: SSL_CERT_FILE, then the Amazon Linux and Debian bundles
   std::size_t max_response_bytes = std::size_t{64} << 20;
 };
 
@@ -87,14 +101,18 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Sends one request and reads the whole response. A request on a reused connection that the
-  // peer had closed while idle is resent once on a new connection.
+  // Sends one request and reads the whole response; DNS, connect and exchange all end within
+  // `timeout` (default request_timeout). A replay-safe request (Request::replay_safe or an
+  // idempotent method) on a reused connection that broke before any byte of the answer is
+  // resent once on a new connection.
   Expected<Response, Error> send(const Request& request,
                                  std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   // Drops the connection (the next send opens a new one).
   void close();
   [[nodiscard]] const Url& origin() const;
+  // Connections opened so far (tests and logs: a change means a fresh connection).
+  [[nodiscard]] std::uint64_t connections_opened() const;
 
  private:
   struct Impl;
