@@ -114,6 +114,11 @@ struct RedisConnection::Impl {
 
   [[nodiscard]] std::string where() const { return "redis " + options.endpoint.address(); }
 
+  // `timeout` from now, or the caller's deadline when that comes first.
+  [[nodiscard]] Deadline within(std::chrono::milliseconds timeout) const {
+    return {std::min(Clock::now() + timeout, limit.when())};
+  }
+
   Failure io_failure(const IoError& io, std::size_t received, std::size_t expected,
                      std::chrono::milliseconds budget) const {
     const std::string progress =
@@ -160,8 +165,8 @@ struct RedisConnection::Impl {
 
   // TCP (+ TLS) and the setup commands (AUTH, SELECT, CLIENT SETNAME, init commands).
   Expected<void, Error> open_session() {
-    const Deadline deadline = Deadline::after(options.connect_timeout);
-    auto opened = detail::Transport::open(options, tls ? &*tls : nullptr, deadline);
+    const Deadline deadline = within(options.connect_timeout);
+    auto opened = detail::Transport::open(options, tls ? &*tls : nullptr, resolver, deadline);
     if (!opened) return unexpected(std::move(opened).error());
     transport.emplace(std::move(*opened));
     reader.reset();
@@ -169,7 +174,7 @@ struct RedisConnection::Impl {
     if (setup.empty()) return {};
 
     std::vector<Reply> replies;
-    if (auto done = exchange(setup, replies, deadline, options.connect_timeout); !done) {
+    if (auto done = exchange(setup, replies, deadline, limit.cap(options.connect_timeout)); !done) {
       close();
       Error error = std::move(done).error().error;
       error.message += " during connection setup (AUTH/SELECT)";
@@ -235,6 +240,8 @@ struct RedisConnection::Impl {
   ConnectionOptions options;
   std::optional<detail::TlsContext> tls;
   std::optional<detail::Transport> transport;
+  dns::Resolver resolver;
+  streamcache::Deadline limit = streamcache::Deadline::never();  // set_deadline
   ReplyReader reader;
   CommandBuffer setup;
   std::vector<std::string> setup_names;  // the command of each setup reply, for messages
@@ -271,16 +278,21 @@ Expected<void, Error> RedisConnection::pipeline(const CommandBuffer& commands,
                                                 std::vector<Reply>& replies, Replay replay) {
   replies.clear();
   if (commands.empty()) return {};
+  if (impl_->limit.expired()) {
+    return unexpected(
+        Error{ErrorCode::unavailable, impl_->where() + ": no time left in the caller's deadline"});
+  }
   const bool reused = impl_->transport.has_value();
   if (auto ready = impl_->ensure_connected(); !ready) return ready;
-  const auto budget = impl_->options.command_timeout;
-  auto done = impl_->exchange(commands, replies, Deadline::after(budget), budget);
+  const auto budget = impl_->limit.cap(impl_->options.command_timeout);
+  auto done = impl_->exchange(commands, replies, impl_->within(budget), budget);
   if (done) return {};
   impl_->close();
   if (replay == Replay::idempotent && reused && done.error().connection_lost) {
     // The kept connection was dead (idle timeout, failover, frozen Lambda): one fresh try.
     if (auto ready = impl_->ensure_connected(); !ready) return ready;
-    done = impl_->exchange(commands, replies, Deadline::after(budget), budget);
+    const auto left = impl_->limit.cap(impl_->options.command_timeout);
+    done = impl_->exchange(commands, replies, impl_->within(left), left);
     if (done) return {};
     impl_->close();
   }
@@ -296,6 +308,10 @@ Expected<Reply, Error> RedisConnection::command(std::initializer_list<std::strin
     return unexpected(std::move(done).error());
   }
   return std::move(replies.front());
+}
+
+void RedisConnection::set_deadline(streamcache::Deadline deadline) {
+  impl_->limit = deadline;
 }
 
 bool RedisConnection::connected() const {

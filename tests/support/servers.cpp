@@ -84,6 +84,14 @@ void RedisServer::kill() {
   if (process_) process_->kill();
 }
 
+void RedisServer::pause() {
+  if (process_) process_->pause();
+}
+
+void RedisServer::resume() {
+  if (process_) process_->resume();
+}
+
 void RedisServer::restart() {
   if (process_) process_->stop();
   start();

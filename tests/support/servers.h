@@ -31,6 +31,8 @@ class RedisServer {
   [[nodiscard]] std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
   void kill();     // SIGKILL, for fault tests
+  void pause();    // SIGSTOP: connections stay open, nothing is answered (a stalled server)
+  void resume();   // SIGCONT
   void restart();  // start again on the same ports and wait until ready
   [[nodiscard]] bool running() { return process_ && process_->running(); }
   // Runs redis-cli against the plain port and returns its trimmed stdout.
