@@ -156,7 +156,6 @@ struct Client::Impl {
   std::string host_header;
   dns::Resolver resolver;
   Clock::time_point idle_since;  // when the kept-alive connection last finished an exchange
-  std::uint64_t opened = 0;
 
   Impl(Url u, ClientOptions o)
       : origin(std::move(u)), options(std::move(o)), host_header(origin.authority()) {}
@@ -255,7 +254,6 @@ struct Client::Impl {
           Error{ErrorKind::connect, "cannot connect to " + where + ": " + ec.message()});
     }
     stream.socket().set_option(tcp::no_delay(true), ec);
-    ++opened;
 
     if (!origin.tls()) {
       plain.emplace(std::move(stream));
@@ -356,10 +354,6 @@ const Url& Client::origin() const {
 
 void Client::close() {
   impl_->drop();
-}
-
-std::uint64_t Client::connections_opened() const {
-  return impl_->opened;
 }
 
 Expected<Response, Error> Client::send(const Request& request,

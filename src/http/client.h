@@ -111,8 +111,6 @@ class Client {
   // Drops the connection (the next send opens a new one).
   void close();
   [[nodiscard]] const Url& origin() const;
-  // Connections opened so far (tests and logs: a change means a fresh connection).
-  [[nodiscard]] std::uint64_t connections_opened() const;
 
  private:
   struct Impl;
