@@ -18,8 +18,7 @@ struct RetryOptions {
   int quota_capacity = 500;                       // tokens in the retry bucket
   int retry_cost = 5;                             // tokens taken by a retry
   int timeout_retry_cost = 10;                    // tokens taken by a retry after a timeout
-  // The least time worth giving an attempt: a DynamoDB round trip in-region takes a few ms, so
-  // an attempt left with under 50 ms after its backoff would mostly end in a timeout.
+  // Least time worth an attempt: in-region DynamoDB answers in ms; less would mostly time out.
   std::chrono::milliseconds min_attempt_time{50};
 };
 

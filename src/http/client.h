@@ -60,18 +60,13 @@ struct Url {
 Expected<Url, std::string> parse_url(std::string_view text);
 
 struct ClientOptions {
-  // DNS + TCP + TLS handshake: a regional endpoint connects in tens of ms; 1 s leaves room for
-  // a retry and still fits one attempt of a 10 s invocation.
+  // DNS + TCP + TLS: tens of ms in-region, so 1 s fails fast and leaves the budget a retry.
   std::chrono::milliseconds connect_timeout{1000};
-  // Write + full response; zero = no limit. 3 s is far above DynamoDB's single-item latency and
-  // keeps 3 attempts plus backoff inside the API's 9 s budget (docs/api.md, "Faults").
+  // Write + response (0: none): 3 s lets a stalled attempt end with 2 more inside a 9 s budget.
   std::chrono::milliseconds request_timeout{3000};
-  // A kept-alive connection idle longer than this is closed before reuse: Lambda freezes the
-  // sandbox between invocations and NAT gateways (350 s) or load balancers (60 s) drop idle flows
-  // silently, so an old socket may be dead without a FIN.
+  // Idle sockets die unseen (frozen sandbox, NAT/ELB idle timeouts): reconnect past 30 s.
   std::chrono::milliseconds max_idle{30000};
-  // Test seam: the clock that ages idle connections.
-  std::function<std::chrono::steady_clock::time_point()> now;
+  std::function<std::chrono::steady_clock::time_point()> now;  // test seam: ages idle sockets
   bool verify_tls = true;  // verify the peer's chain and host name
   std::string ca_file;     // empty: SSL_CERT_FILE, then the Amazon Linux and Debian bundles
   std::size_t max_response_bytes = std::size_t{64} << 20;
