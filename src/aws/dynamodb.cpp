@@ -140,7 +140,7 @@ Expected<std::optional<AttributeMap>, Error> DynamoDbClient::get_item(
   json::Value body = table_body(request.table);
   body.set("Key", to_dynamodb_json(request.key));
   if (request.consistent_read) body.set("ConsistentRead", true);
-  auto response = client_.call("GetItem", json::serialize(body));
+  auto response = client_.call("GetItem", json::serialize(body), request.deadline);
   if (!response) return unexpected(std::move(response).error());
   return attributes_in(*response, "Item");
 }
@@ -151,7 +151,7 @@ Expected<AttributeMap, Error> DynamoDbClient::put_item(const PutItemRequest& req
   add_conditions(body, request.conditions);
   if (request.return_values != ReturnValues::none)
     body.set("ReturnValues", return_values_text(request.return_values));
-  return returned_attributes(client_.call("PutItem", json::serialize(body)));
+  return returned_attributes(client_.call("PutItem", json::serialize(body), request.deadline));
 }
 
 Expected<AttributeMap, Error> DynamoDbClient::update_item(const UpdateItemRequest& request) {
@@ -161,7 +161,7 @@ Expected<AttributeMap, Error> DynamoDbClient::update_item(const UpdateItemReques
   add_conditions(body, request.conditions);
   if (request.return_values != ReturnValues::none)
     body.set("ReturnValues", return_values_text(request.return_values));
-  return returned_attributes(client_.call("UpdateItem", json::serialize(body)));
+  return returned_attributes(client_.call("UpdateItem", json::serialize(body), request.deadline));
 }
 
 Expected<AttributeMap, Error> DynamoDbClient::delete_item(const DeleteItemRequest& request) {
@@ -170,7 +170,7 @@ Expected<AttributeMap, Error> DynamoDbClient::delete_item(const DeleteItemReques
   add_conditions(body, request.conditions);
   if (request.return_values != ReturnValues::none)
     body.set("ReturnValues", return_values_text(request.return_values));
-  return returned_attributes(client_.call("DeleteItem", json::serialize(body)));
+  return returned_attributes(client_.call("DeleteItem", json::serialize(body), request.deadline));
 }
 
 Expected<Page, Error> DynamoDbClient::scan(const ScanRequest& request) {
@@ -181,7 +181,7 @@ Expected<Page, Error> DynamoDbClient::scan(const ScanRequest& request) {
   if (request.consistent_read) body.set("ConsistentRead", true);
   if (!request.filter_expression.empty()) body.set("FilterExpression", request.filter_expression);
   add_names_values(body, request.names, request.values);
-  return page_of(client_.call("Scan", json::serialize(body)));
+  return page_of(client_.call("Scan", json::serialize(body), request.deadline));
 }
 
 Expected<Page, Error> DynamoDbClient::query(const QueryRequest& request) {
@@ -195,7 +195,7 @@ Expected<Page, Error> DynamoDbClient::query(const QueryRequest& request) {
     body.set("ExclusiveStartKey", to_dynamodb_json(*request.exclusive_start_key));
   if (!request.scan_forward) body.set("ScanIndexForward", false);
   if (request.consistent_read) body.set("ConsistentRead", true);
-  return page_of(client_.call("Query", json::serialize(body)));
+  return page_of(client_.call("Query", json::serialize(body), request.deadline));
 }
 
 Expected<TableDescription, Error> DynamoDbClient::create_table(const CreateTableRequest& request) {

@@ -28,6 +28,7 @@ struct GetItemRequest {
   std::string table;
   AttributeMap key;
   bool consistent_read = false;
+  Deadline deadline = Deadline::never();  // every request: attempts and retries end by it
 };
 
 struct PutItemRequest {
@@ -35,6 +36,7 @@ struct PutItemRequest {
   AttributeMap item;
   Conditions conditions;
   ReturnValues return_values = ReturnValues::none;  // none or all_old
+  Deadline deadline = Deadline::never();
 };
 
 struct UpdateItemRequest {
@@ -43,6 +45,7 @@ struct UpdateItemRequest {
   std::string update_expression;
   Conditions conditions;
   ReturnValues return_values = ReturnValues::none;
+  Deadline deadline = Deadline::never();
 };
 
 struct DeleteItemRequest {
@@ -50,6 +53,7 @@ struct DeleteItemRequest {
   AttributeMap key;
   Conditions conditions;
   ReturnValues return_values = ReturnValues::none;  // none or all_old
+  Deadline deadline = Deadline::never();
 };
 
 struct ScanRequest {
@@ -60,6 +64,7 @@ struct ScanRequest {
   std::string filter_expression;
   ExpressionNames names;
   AttributeMap values;
+  Deadline deadline = Deadline::never();
 };
 
 struct QueryRequest {
@@ -73,6 +78,7 @@ struct QueryRequest {
   std::optional<AttributeMap> exclusive_start_key;
   bool scan_forward = true;
   bool consistent_read = false;
+  Deadline deadline = Deadline::never();
 };
 
 struct Page {  // Scan and Query results

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "aws/error.h"
+#include "common/deadline.h"
 
 namespace streamcache::aws {
 
@@ -17,6 +18,8 @@ struct RetryOptions {
   int quota_capacity = 500;                       // tokens in the retry bucket
   int retry_cost = 5;                             // tokens taken by a retry
   int timeout_retry_cost = 10;                    // tokens taken by a retry after a timeout
+  // Least time worth an attempt: in-region DynamoDB answers in ms; less would mostly time out.
+  std::chrono::milliseconds min_attempt_time{50};
 };
 
 // Whether a failure may succeed when sent again: throttling, transient codes, 5xx, transport.
@@ -29,8 +32,10 @@ class RetryPolicy {
   explicit RetryPolicy(RetryOptions options, std::function<double()> random = {});
 
   // After attempt number `attempt` (1-based) failed with `error`: the delay before the next
-  // attempt, or nullopt to give up (not retryable, attempts used up, or quota empty).
-  std::optional<std::chrono::milliseconds> next_delay(const Error& error, int attempt);
+  // attempt, or nullopt to give up (not retryable, attempts used up, quota empty, or `deadline`
+  // cannot fit the delay plus min_attempt_time).
+  std::optional<std::chrono::milliseconds> next_delay(const Error& error, int attempt,
+                                                      Deadline deadline = Deadline::never());
 
   // A request succeeded: a retry refunds what it took, a first try adds one token.
   void on_success(int attempts);

@@ -81,10 +81,34 @@ ServiceClient::ServiceClient(ServiceInfo service, ClientConfig config)
     config_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
 }
 
-Expected<json::Value, Error> ServiceClient::call(std::string_view operation, std::string body) {
+namespace {
+
+Error out_of_time(std::string_view operation, int attempts, Error last) {
+  Error error{ErrorKind::unavailable,
+              "DeadlineExceeded",
+              std::string(operation) + " ran out of the invocation's time budget",
+              0,
+              attempts,
+              ""};
+  if (!last.message.empty()) error.message += " (last failure: " + last.describe() + ")";
+  return error;
+}
+
+}  // namespace
+
+Expected<json::Value, Error> ServiceClient::call(std::string_view operation, std::string body,
+                                                 Deadline deadline) {
   const std::string target = service_.target_prefix + "." + std::string(operation);
   const std::string path = http_.origin().path.empty() ? "/" : http_.origin().path + "/";
+  Error last;
   for (int attempt = 1;; ++attempt) {
+    auto timeout = config_.http.request_timeout;
+    if (!deadline.unlimited()) {
+      timeout = deadline.cap(timeout.count() > 0 ? timeout : deadline.remaining());
+      // Zero means "no limit" to the HTTP client: an attempt with no time left is not sent.
+      if (timeout.count() <= 0)
+        return unexpected(out_of_time(operation, attempt - 1, std::move(last)));
+    }
     http::Request request;
     request.method = "POST";
     request.target = path;
@@ -93,10 +117,14 @@ Expected<json::Value, Error> ServiceClient::call(std::string_view operation, std
                        {"X-Amz-Target", target},
                        {"User-Agent", "streamcache/0.1"}};
     request.body = body;
+    // A resend after a reused connection broke before any answer is what the retry below would
+    // do anyway: reads are idempotent, and a conditional write that did commit is recognized by
+    // its caller (items::ItemOperations::write_row compares the row it finds with its own).
+    request.replay_safe = true;
     signer_.sign(request, config_.now());
 
     Error error;
-    auto response = http_.send(request);
+    auto response = http_.send(request, timeout);
     if (response && response->status / 100 == 2) {
       retry_.on_success(attempt);
       if (response->body.empty()) return json::Value(json::Object{});
@@ -111,8 +139,10 @@ Expected<json::Value, Error> ServiceClient::call(std::string_view operation, std
     }
     error = response ? error_from_response(*response) : error_from_transport(response.error());
     error.attempts = attempt;
-    auto delay = retry_.next_delay(error, attempt);
+    if (deadline.expired()) return unexpected(out_of_time(operation, attempt, std::move(error)));
+    auto delay = retry_.next_delay(error, attempt, deadline);
     if (!delay) return unexpected(std::move(error));
+    last = error;
     config_.sleep(*delay);
   }
 }

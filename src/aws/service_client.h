@@ -11,6 +11,7 @@
 #include "aws/error.h"
 #include "aws/retry.h"
 #include "aws/sigv4.h"
+#include "common/deadline.h"
 #include "common/env.h"
 #include "common/expected.h"
 #include "http/client.h"
@@ -56,8 +57,11 @@ class ServiceClient {
   ServiceClient(ServiceInfo service,
                 ClientConfig config);  // throws std::invalid_argument on a bad endpoint
 
-  // POSTs `body` as operation `operation`; the parsed JSON response or a typed error.
-  Expected<json::Value, Error> call(std::string_view operation, std::string body);
+  // POSTs `body` as operation `operation`; the parsed JSON response or a typed error. Every
+  // attempt's timeout is min(http.request_timeout, what is left of `deadline`); no attempt or
+  // backoff starts that the deadline cannot fit (then: unavailable, code DeadlineExceeded).
+  Expected<json::Value, Error> call(std::string_view operation, std::string body,
+                                    Deadline deadline = Deadline::never());
 
   [[nodiscard]] const ClientConfig& config() const { return config_; }
 

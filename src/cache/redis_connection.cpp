@@ -191,7 +191,7 @@ struct RedisConnection::Impl {
   Expected<void, Error> open_session(streamcache::Deadline budget) {
     const auto timeout = budget.cap(options.connect_timeout);
     const Deadline deadline = Deadline::after(timeout);
-    auto opened = detail::Transport::open(options, tls ? &*tls : nullptr, deadline);
+    auto opened = detail::Transport::open(options, tls ? &*tls : nullptr, resolver, deadline);
     if (!opened) {
       Error error = std::move(opened).error();
       if (timeout < options.connect_timeout) error.message += " (cut to " + ms_text(timeout) + ")";
@@ -278,6 +278,8 @@ struct RedisConnection::Impl {
   ConnectionOptions options;
   std::optional<detail::TlsContext> tls;
   std::optional<detail::Transport> transport;
+  dns::Resolver resolver;
+  streamcache::Deadline limit = streamcache::Deadline::never();  // set_deadline
   ReplyReader reader;
   CommandBuffer setup;
   std::vector<std::string> setup_names;  // the command of each setup reply, for messages
@@ -308,6 +310,8 @@ Expected<RedisConnection, Error> RedisConnection::create(ConnectionOptions optio
 }
 
 Expected<void, Error> RedisConnection::connect(streamcache::Deadline budget) {
+  budget = budget.min(impl_->limit);
+  if (spent(budget)) return impl_->budget_spent();
   return impl_->ensure_connected(budget);
 }
 
@@ -316,6 +320,8 @@ Expected<void, Error> RedisConnection::pipeline(const CommandBuffer& commands,
                                                 streamcache::Deadline budget) {
   replies.clear();
   if (commands.empty()) return {};
+  // The caller's budget and the one set_deadline gave, whichever ends first.
+  budget = budget.min(impl_->limit);
   if (spent(budget)) return impl_->budget_spent();
   const bool reused = impl_->transport.has_value();
   if (auto ready = impl_->ensure_connected(budget); !ready) return ready;
@@ -348,6 +354,10 @@ Expected<Reply, Error> RedisConnection::command(std::initializer_list<std::strin
     return unexpected(std::move(done).error());
   }
   return std::move(replies.front());
+}
+
+void RedisConnection::set_deadline(streamcache::Deadline deadline) {
+  impl_->limit = deadline;
 }
 
 bool RedisConnection::connected() const {

@@ -32,7 +32,7 @@ struct TlsOptions {
 struct ConnectionOptions {
   RedisEndpoint endpoint;
   TlsOptions tls;  // used when endpoint.tls
-  // TCP connect + TLS handshake + AUTH/SELECT/init commands. DNS lookup is not bounded by it.
+  // DNS lookup + TCP connect + TLS handshake + AUTH/SELECT/init commands.
   std::chrono::milliseconds connect_timeout{1000};
   // One call: sending its commands and reading every reply.
   std::chrono::milliseconds command_timeout{500};
@@ -85,6 +85,11 @@ class RedisConnection {
   // One command, one reply.
   Expected<Reply, Error> command(std::initializer_list<std::string_view> args,
                                  Replay replay = Replay::never);
+
+  // Until set again, every call also ends by `deadline` (an invocation's budget): connect and
+  // command timeouts are cut to what is left, and with nothing left a call fails at once
+  // (unavailable) without touching the connection. Deadline::never() by default.
+  void set_deadline(Deadline deadline);
 
   [[nodiscard]] bool connected() const;
   void disconnect();

@@ -136,21 +136,16 @@ Expected<Fd, std::string> connect_address(const addrinfo& address, Deadline dead
   return fd;
 }
 
-Expected<Fd, Error> connect_tcp(const ConnectionOptions& options, Deadline deadline) {
+Expected<Fd, Error> connect_tcp(const ConnectionOptions& options, dns::Resolver& resolver,
+                                Deadline deadline) {
   const RedisEndpoint& endpoint = options.endpoint;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(endpoint.port);
-  if (int rc = ::getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    return unavailable("redis " + endpoint.address() +
-                       ": cannot resolve the host: " + ::gai_strerror(rc));
+  auto addresses = resolver.resolve(endpoint.host, std::to_string(endpoint.port),
+                                    streamcache::Deadline::at(deadline.at));
+  if (!addresses) {
+    return unavailable("redis " + endpoint.address() + ": " + addresses.error().message);
   }
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, &::freeaddrinfo);
   std::string last_error = "no address";
-  for (const addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
+  for (const addrinfo* a = addresses->get(); a != nullptr; a = a->ai_next) {
     auto fd = connect_address(*a, deadline);
     if (fd) return std::move(*fd);
     last_error = std::move(fd.error());
@@ -301,8 +296,8 @@ Transport::Transport(Fd fd, std::unique_ptr<SSL, SslFree> ssl)
     : fd_(std::move(fd)), ssl_(std::move(ssl)) {}
 
 Expected<Transport, Error> Transport::open(const ConnectionOptions& options, const TlsContext* tls,
-                                           Deadline deadline) {
-  auto fd = connect_tcp(options, deadline);
+                                           dns::Resolver& resolver, Deadline deadline) {
+  auto fd = connect_tcp(options, resolver, deadline);
   if (!fd) return unexpected(std::move(fd).error());
   if (tls == nullptr) return Transport(std::move(*fd), nullptr);
   auto ssl = handshake(options, *tls, fd->get(), deadline);

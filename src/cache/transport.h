@@ -15,6 +15,7 @@
 
 #include "cache/error.h"
 #include "cache/redis_connection.h"
+#include "common/dns.h"
 #include "common/expected.h"
 
 namespace streamcache::cache::detail {
@@ -73,10 +74,11 @@ class TlsContext {
 
 class Transport {
  public:
-  // Resolves the host and tries each address until one connects; then the TLS handshake (with
-  // peer and host name verification unless turned off) when `tls` is given.
+  // Resolves the host (bounded by `deadline` too) and tries each address until one connects;
+  // then the TLS handshake (with peer and host name verification unless turned off) when `tls`
+  // is given.
   static Expected<Transport, Error> open(const ConnectionOptions& options, const TlsContext* tls,
-                                         Deadline deadline);
+                                         dns::Resolver& resolver, Deadline deadline);
 
   Expected<void, IoError> write_all(std::string_view bytes, Deadline deadline);
   // At least one byte, or an error; end of stream is an error (Redis never closes first).

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -22,6 +24,8 @@
 #include <openssl/x509.h>
 
 #include "common/ca_bundle.h"
+#include "common/deadline.h"
+#include "common/dns.h"
 
 namespace streamcache::http {
 
@@ -150,11 +154,14 @@ struct Client::Impl {
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;
   std::string host_header;
+  dns::Resolver resolver;
+  Clock::time_point idle_since;  // when the kept-alive connection last finished an exchange
 
   Impl(Url u, ClientOptions o)
       : origin(std::move(u)), options(std::move(o)), host_header(origin.authority()) {}
 
   [[nodiscard]] bool connected() const { return plain.has_value() || secure.has_value(); }
+  [[nodiscard]] Clock::time_point now() const { return options.now ? options.now() : Clock::now(); }
 
   beast::tcp_stream& tcp_layer() { return secure ? secure->next_layer() : *plain; }
 
@@ -220,12 +227,22 @@ struct Client::Impl {
     const std::string where = origin.host + ":" + std::to_string(origin.port);
 
     error_code ec;
-    tcp::resolver resolver(io);
-    auto endpoints = resolver.resolve(origin.host, std::to_string(origin.port),
-                                      tcp::resolver::numeric_service, ec);
-    if (ec)
-      return unexpected(
-          Error{ErrorKind::connect, "cannot resolve " + origin.host + ": " + ec.message()});
+    auto found = resolver.resolve(origin.host, std::to_string(origin.port),
+                                  streamcache::Deadline::at(deadline));
+    if (!found) {
+      return unexpected(Error{found.error().timed_out ? ErrorKind::timeout : ErrorKind::connect,
+                              found.error().message});
+    }
+    std::vector<tcp::endpoint> endpoints;
+    for (const addrinfo* a = found->get(); a != nullptr; a = a->ai_next) {
+      if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
+      tcp::endpoint endpoint;
+      std::memcpy(endpoint.data(), a->ai_addr, a->ai_addrlen);
+      endpoint.resize(a->ai_addrlen);
+      endpoints.push_back(endpoint);
+    }
+    if (endpoints.empty())
+      return unexpected(Error{ErrorKind::connect, "no TCP address for " + origin.host});
 
     beast::tcp_stream stream(io);
     stream.expires_at(deadline);
@@ -305,6 +322,7 @@ struct Client::Impl {
         const bool keep_alive = r.keep_alive();
         response.body = std::move(r.body());
         if (!keep_alive) drop();
+        idle_since = now();
         return response;
       }
       may_resend = !parser.got_some() && is_connection_lost(ec);
@@ -361,6 +379,12 @@ Expected<Response, Error> Client::send(const Request& request,
     message.content_length(request.body.size());
   }
 
+  // Idempotent by definition (RFC 9110, 9.2.2): a second copy changes nothing.
+  const bool replay_safe = request.replay_safe || request.method == "GET" ||
+                           request.method == "HEAD" || request.method == "PUT" ||
+                           request.method == "DELETE" || request.method == "OPTIONS";
+  // Old idle sockets are likely dead (frozen sandbox, NAT/ELB idle timeout): do not trust them.
+  if (impl.connected() && impl.now() - impl.idle_since > impl.options.max_idle) impl.drop();
   // A reused connection may have been closed by the peer while idle: resend once on a new one.
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool reused = impl.connected();
@@ -369,7 +393,7 @@ Expected<Response, Error> Client::send(const Request& request,
     }
     bool may_resend = false;
     auto response = impl.exchange(message, deadline, has_deadline, may_resend);
-    if (response || !(reused && may_resend)) return response;
+    if (response || !(reused && may_resend && replay_safe)) return response;
   }
   return unexpected(Error{ErrorKind::connection_lost, "connection lost twice"});
 }

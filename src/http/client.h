@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,9 @@ struct Request {
   std::string target = "/";  // path and query, already percent-encoded
   Headers headers;           // Host and Content-Length are added when missing
   std::string body;
+  // May be sent again when a reused connection breaks before any byte of the answer: the caller
+  // knows a second copy is harmless. GET, HEAD, PUT, DELETE and OPTIONS are so by definition.
+  bool replay_safe = false;
 };
 
 struct Response {
@@ -56,10 +60,15 @@ struct Url {
 Expected<Url, std::string> parse_url(std::string_view text);
 
 struct ClientOptions {
-  std::chrono::milliseconds connect_timeout{3000};   // TCP + TLS handshake
-  std::chrono::milliseconds request_timeout{10000};  // write + full response; zero = no limit
-  bool verify_tls = true;                            // verify the peer's chain and host name
-  std::string ca_file;  // empty: SSL_CERT_FILE, then the Amazon Linux and Debian bundles
+  // DNS + TCP + TLS: tens of ms in-region, so 1 s fails fast and leaves the budget a retry.
+  std::chrono::milliseconds connect_timeout{1000};
+  // Write + response (0: none): 3 s lets a stalled attempt end with 2 more inside a 9 s budget.
+  std::chrono::milliseconds request_timeout{3000};
+  // Idle sockets die unseen (frozen sandbox, NAT/ELB idle timeouts): reconnect past 30 s.
+  std::chrono::milliseconds max_idle{30000};
+  std::function<std::chrono::steady_clock::time_point()> now;  // test seam: ages idle sockets
+  bool verify_tls = true;  // verify the peer's chain and host name
+  std::string ca_file;     // empty: SSL_CERT_FILE, then the Amazon Linux and Debian bundles
   std::size_t max_response_bytes = std::size_t{64} << 20;
 };
 
@@ -87,8 +96,10 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Sends one request and reads the whole response. A request on a reused connection that the
-  // peer had closed while idle is resent once on a new connection.
+  // Sends one request and reads the whole response; DNS, connect and exchange all end within
+  // `timeout` (default request_timeout). A replay-safe request (Request::replay_safe or an
+  // idempotent method) on a reused connection that broke before any byte of the answer is
+  // resent once on a new connection.
   Expected<Response, Error> send(const Request& request,
                                  std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 

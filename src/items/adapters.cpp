@@ -31,8 +31,9 @@ StoreError store_error_from(const aws::Error& error) {
   }
 }
 
-Expected<std::optional<json::Value>, StoreError> DynamoItemStore::get(std::string_view id) {
-  auto item = client_.get_item({table_, key_of(id), true});
+Expected<std::optional<json::Value>, StoreError> DynamoItemStore::get(std::string_view id,
+                                                                      Deadline deadline) {
+  auto item = client_.get_item({table_, key_of(id), true, deadline});
   if (!item) return unexpected(store_error_from(item.error()));
   if (!item->has_value()) return std::optional<json::Value>();
   return std::optional<json::Value>(aws::to_plain_json(**item));
@@ -58,10 +59,12 @@ const char* condition_expression(WriteCondition::Kind kind) {
 
 }  // namespace
 
-Expected<void, StoreError> DynamoItemStore::put(const json::Value& row, WriteCondition condition) {
+Expected<void, StoreError> DynamoItemStore::put(const json::Value& row, WriteCondition condition,
+                                                Deadline deadline) {
   auto attributes = aws::map_from_plain_json(row);
   if (!attributes) return unexpected(StoreError{StoreError::Kind::invalid, attributes.error()});
-  aws::PutItemRequest request{table_, std::move(*attributes), {}, aws::ReturnValues::none};
+  aws::PutItemRequest request{
+      table_, std::move(*attributes), {}, aws::ReturnValues::none, deadline};
   auto& c = request.conditions;
   c.condition_expression = condition_expression(condition.kind);
   c.names = {{"#id", "id"}, {"#ver", "version"}};
@@ -89,16 +92,18 @@ Expected<void, StoreError> DynamoItemStore::put(const json::Value& row, WriteCon
     return unexpected(std::move(error));
   }
   // No item in the failure: none is stored, or the service does not return it (emulators).
-  auto current = get(*row.get_string("id"));
+  auto current = get(*row.get_string("id"), deadline);
   if (!current) return unexpected(std::move(current).error());
   error.current = std::move(*current);
   return unexpected(std::move(error));
 }
 
 Expected<ListPage, StoreError> DynamoItemStore::list(int limit,
-                                                     std::optional<std::string> start_after) {
+                                                     std::optional<std::string> start_after,
+                                                     Deadline deadline) {
   aws::ScanRequest request;
   request.table = table_;
+  request.deadline = deadline;
   request.limit = limit;
   request.filter_expression = "attribute_not_exists(#del)";
   request.names = {{"#del", std::string(kDeletedAt)}};
@@ -116,24 +121,33 @@ Expected<ListPage, StoreError> DynamoItemStore::list(int limit,
   return out;
 }
 
-Expected<cache::GetResult, cache::Error> RedisItemCache::get(std::string_view id) {
+Expected<cache::GetResult, cache::Error> RedisItemCache::get(std::string_view id,
+                                                             Deadline deadline) {
+  cache_.connection().set_deadline(deadline);
   return cache_.get(id);
 }
 Expected<cache::WriteResult, cache::Error> RedisItemCache::apply_if_newer(std::string_view id,
                                                                           Version version,
-                                                                          std::string_view body) {
+                                                                          std::string_view body,
+                                                                          Deadline deadline) {
+  cache_.connection().set_deadline(deadline);
   return cache_.apply_if_newer(id, version, body);
 }
 Expected<cache::WriteResult, cache::Error> RedisItemCache::tombstone_if_newer(std::string_view id,
-                                                                              Version version) {
+                                                                              Version version,
+                                                                              Deadline deadline) {
+  cache_.connection().set_deadline(deadline);
   return cache_.tombstone_if_newer(id, version);
 }
-Expected<cache::WriteResult, cache::Error> RedisItemCache::fill_negative(std::string_view id) {
+Expected<cache::WriteResult, cache::Error> RedisItemCache::fill_negative(std::string_view id,
+                                                                         Deadline deadline) {
+  cache_.connection().set_deadline(deadline);
   return cache_.fill_negative(id);
 }
 
 void RedisItemCache::execute(std::span<const StreamOp> ops, StreamResults& results,
                              Deadline budget) {
+  cache_.connection().set_deadline(Deadline::never());  // the API's budget ends with its call
   ops_.clear();
   for (const StreamOp& op : ops) {
     switch (op.kind) {

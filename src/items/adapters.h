@@ -15,9 +15,12 @@ class DynamoItemStore : public ItemStore {
   DynamoItemStore(aws::DynamoDbClient& client, std::string table)
       : client_(client), table_(std::move(table)) {}
 
-  Expected<std::optional<json::Value>, StoreError> get(std::string_view id) override;
-  Expected<void, StoreError> put(const json::Value& row, WriteCondition condition) override;
-  Expected<ListPage, StoreError> list(int limit, std::optional<std::string> start_after) override;
+  Expected<std::optional<json::Value>, StoreError> get(
+      std::string_view id, Deadline deadline = Deadline::never()) override;
+  Expected<void, StoreError> put(const json::Value& row, WriteCondition condition,
+                                 Deadline deadline = Deadline::never()) override;
+  Expected<ListPage, StoreError> list(int limit, std::optional<std::string> start_after,
+                                      Deadline deadline = Deadline::never()) override;
 
  private:
   aws::DynamoDbClient& client_;
@@ -31,12 +34,16 @@ class RedisItemCache : public ItemCachePort, public StreamCachePort {
  public:
   explicit RedisItemCache(cache::ItemCache& cache) : cache_(cache) {}
 
-  Expected<cache::GetResult, cache::Error> get(std::string_view id) override;
-  Expected<cache::WriteResult, cache::Error> apply_if_newer(std::string_view id, Version version,
-                                                            std::string_view body) override;
-  Expected<cache::WriteResult, cache::Error> tombstone_if_newer(std::string_view id,
-                                                                Version version) override;
-  Expected<cache::WriteResult, cache::Error> fill_negative(std::string_view id) override;
+  // Each call sets the connection's deadline (RedisConnection::set_deadline) to its own.
+  Expected<cache::GetResult, cache::Error> get(std::string_view id,
+                                               Deadline deadline = Deadline::never()) override;
+  Expected<cache::WriteResult, cache::Error> apply_if_newer(
+      std::string_view id, Version version, std::string_view body,
+      Deadline deadline = Deadline::never()) override;
+  Expected<cache::WriteResult, cache::Error> tombstone_if_newer(
+      std::string_view id, Version version, Deadline deadline = Deadline::never()) override;
+  Expected<cache::WriteResult, cache::Error> fill_negative(
+      std::string_view id, Deadline deadline = Deadline::never()) override;
   // Every op is versioned (invalidations too), so the whole batch is one pipelined round trip.
   void execute(std::span<const StreamOp> ops, StreamResults& results, Deadline budget) override;
 

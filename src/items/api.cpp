@@ -1,5 +1,6 @@
 #include "items/api.h"
 
+#include <algorithm>
 #include <charconv>
 #include <exception>
 
@@ -66,7 +67,12 @@ HttpResponse answer_write(Outcome outcome, const std::string& id) {
 
 }  // namespace
 
-std::string ItemsApi::handle_event(std::string_view event_json) {
+std::chrono::milliseconds answer_budget(std::chrono::milliseconds remaining) {
+  const auto margin = std::max(std::chrono::milliseconds(500), remaining / 10);
+  return std::max(remaining - margin, std::chrono::milliseconds::zero());
+}
+
+std::string ItemsApi::handle_event(std::string_view event_json, Deadline deadline) {
   HttpResponse response;
   try {
     auto request = api_request_from_event(event_json);
@@ -74,7 +80,7 @@ std::string ItemsApi::handle_event(std::string_view event_json) {
       logging::warn("undecodable API event", {{"error", request.error()}});
       response = problem(400, "the request could not be read: " + request.error());
     } else {
-      response = handle(*request);
+      response = handle(*request, deadline);
     }
   } catch (const std::exception& e) {
     // No input may crash the function: a bug answers 500 and the next invocation goes on.
@@ -87,13 +93,13 @@ std::string ItemsApi::handle_event(std::string_view event_json) {
   return events::serialize(response);
 }
 
-HttpResponse ItemsApi::handle(const ApiRequest& request) {
+HttpResponse ItemsApi::handle(const ApiRequest& request, Deadline deadline) {
   std::string_view path = request.path;
   while (path.size() > 1 && path.back() == '/')
     path.remove_suffix(1);
   if (path == "/items") {
-    if (request.method == "GET") return list_items(request);
-    if (request.method == "POST") return create_item(request);
+    if (request.method == "GET") return list_items(request, deadline);
+    if (request.method == "POST") return create_item(request, deadline);
     HttpResponse r = problem(405, "/items supports GET and POST");
     r.headers["allow"] = "GET, POST";
     return r;
@@ -115,14 +121,15 @@ HttpResponse ItemsApi::handle(const ApiRequest& request) {
   if (!is_valid_id(*id)) {
     return problem(400, "invalid id: use 1-128 characters from A-Z a-z 0-9 . _ ~ -");
   }
-  if (m == "GET") return get_item(request, *id);
-  if (m == "PUT") return put_item(request, *id);
-  if (m == "PATCH") return patch_item(request, *id);
-  return delete_item(request, *id);
+  if (m == "GET") return get_item(request, *id, deadline);
+  if (m == "PUT") return put_item(request, *id, deadline);
+  if (m == "PATCH") return patch_item(request, *id, deadline);
+  return delete_item(request, *id, deadline);
 }
 
-HttpResponse ItemsApi::get_item(const ApiRequest& request, const std::string& id) {
-  Outcome read = operations_.read(id);
+HttpResponse ItemsApi::get_item(const ApiRequest& request, const std::string& id,
+                                Deadline deadline) {
+  Outcome read = operations_.read(id, deadline);
   HttpResponse r;
   if (read.status != Status::ok) {
     r = problem_of(read.status, read.detail);
@@ -137,25 +144,27 @@ HttpResponse ItemsApi::get_item(const ApiRequest& request, const std::string& id
   return r;
 }
 
-HttpResponse ItemsApi::create_item(const ApiRequest& request) {
+HttpResponse ItemsApi::create_item(const ApiRequest& request, Deadline deadline) {
   auto body = parse_body(request, false);
   if (!body) return std::move(body.error());
   if (auto valid = validate_user_document(*body, std::nullopt); !valid) {
     return problem(400, valid.error());
   }
-  Outcome created = operations_.create(*body);
+  Outcome created = operations_.create(*body, deadline);
   const std::string id = created.id;
   return answer_write(std::move(created), id);
 }
 
-HttpResponse ItemsApi::put_item(const ApiRequest& request, const std::string& id) {
+HttpResponse ItemsApi::put_item(const ApiRequest& request, const std::string& id,
+                                Deadline deadline) {
   auto body = parse_body(request, false);
   if (!body) return std::move(body.error());
   if (auto valid = validate_user_document(*body, id); !valid) return problem(400, valid.error());
-  return answer_write(operations_.replace(id, *body, header(request, "if-match")), id);
+  return answer_write(operations_.replace(id, *body, header(request, "if-match"), deadline), id);
 }
 
-HttpResponse ItemsApi::patch_item(const ApiRequest& request, const std::string& id) {
+HttpResponse ItemsApi::patch_item(const ApiRequest& request, const std::string& id,
+                                  Deadline deadline) {
   auto patch = parse_body(request, true);
   if (!patch) return std::move(patch.error());
   for (const auto& m : patch->as_object()) {
@@ -163,14 +172,15 @@ HttpResponse ItemsApi::patch_item(const ApiRequest& request, const std::string& 
       return problem(400, "`" + m.name + "` is owned by the server and cannot be changed");
     }
   }
-  return answer_write(operations_.patch(id, *patch, header(request, "if-match")), id);
+  return answer_write(operations_.patch(id, *patch, header(request, "if-match"), deadline), id);
 }
 
-HttpResponse ItemsApi::delete_item(const ApiRequest& request, const std::string& id) {
-  return answer_write(operations_.remove(id, header(request, "if-match")), id);
+HttpResponse ItemsApi::delete_item(const ApiRequest& request, const std::string& id,
+                                   Deadline deadline) {
+  return answer_write(operations_.remove(id, header(request, "if-match"), deadline), id);
 }
 
-HttpResponse ItemsApi::list_items(const ApiRequest& request) {
+HttpResponse ItemsApi::list_items(const ApiRequest& request, Deadline deadline) {
   int limit = 25;
   if (auto it = request.query.find("limit"); it != request.query.end()) {
     const std::string& text = it->second;
@@ -184,7 +194,7 @@ HttpResponse ItemsApi::list_items(const ApiRequest& request) {
     start = decode_cursor(it->second);
     if (!start) return problem(400, "cursor is not one this API returned");
   }
-  ListOutcome page = operations_.list(limit, std::move(start));
+  ListOutcome page = operations_.list(limit, std::move(start), deadline);
   if (page.status != Status::ok) return problem_of(page.status, page.detail);
   json::Value body(json::Object{});
   body.set("items", json::Array(std::move(page.items)));

@@ -26,6 +26,10 @@ Outcome failure(Status status, std::string detail) {
 Outcome from_store_error(const StoreError& error) {
   switch (error.kind) {
     case StoreError::Kind::unavailable:
+      if (error.message.find("DeadlineExceeded") != std::string::npos) {
+        return failure(Status::unavailable,
+                       "DynamoDB did not answer within the request's time budget; retry later");
+      }
       return failure(Status::unavailable, "DynamoDB is throttling or unavailable; retry later");
     case StoreError::Kind::too_large:
       return failure(Status::too_large, "the item exceeds DynamoDB's 400 KB item size limit");
@@ -110,10 +114,14 @@ std::int64_t ItemOperations::now_us() const {
       .count();
 }
 
-Outcome ItemOperations::read(const std::string& id) {
+Outcome ItemOperations::read(const std::string& id, Deadline deadline) {
   bool cache_ok = cache_ != nullptr;
   if (cache_ != nullptr) {
-    auto cached = cache_->get(id);
+    // At most half of what is left: a cache that cannot answer in time is a miss, and the
+    // DynamoDB read that follows needs the other half.
+    const Deadline cache_deadline =
+        deadline.unlimited() ? deadline : deadline.min(Deadline::after(deadline.remaining() / 2));
+    auto cached = cache_->get(id, cache_deadline);
     if (!cached) {
       cache_ok = false;
       ++stats_.cache_errors;
@@ -133,7 +141,7 @@ Outcome ItemOperations::read(const std::string& id) {
   }
   ++stats_.cache_misses;
   auto started = std::chrono::steady_clock::now();
-  auto stored = store_.get(id);
+  auto stored = store_.get(id, deadline);
   stats_.dynamodb_ms +=
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (!stored) return from_store_error(stored.error());
@@ -153,29 +161,37 @@ Outcome ItemOperations::read(const std::string& id) {
       ++stats_.stale_fills;  // a newer write landed in the cache meanwhile: it wins
     }
   };
+  // Out of time: answer now, without the fill; the next read fills.
+  if (deadline.expired()) cache_ok = false;
   Outcome out;
   if (!stored->has_value()) {
-    if (cache_ok) fill(cache_->fill_negative(id));
+    if (cache_ok) fill(cache_->fill_negative(id, deadline));
     out = not_found(id);
   } else if (is_deleted_marker(**stored)) {
     // The marker's version beats every fill that read the item before its delete.
-    if (auto v = version_of(**stored); cache_ok && v) fill(cache_->tombstone_if_newer(id, *v));
+    if (auto v = version_of(**stored); cache_ok && v)
+      fill(cache_->tombstone_if_newer(id, *v, deadline));
     out = not_found(id);
   } else {
     auto version = version_of(**stored);
     std::string body = json::serialize(canonical(std::move(**stored)));
     // Unversioned items (written by other tools) are served but not cached: nothing orders them.
-    if (cache_ok && version) fill(cache_->apply_if_newer(id, *version, body));
+    if (cache_ok && version) fill(cache_->apply_if_newer(id, *version, body, deadline));
     out = written(Status::ok, std::move(body), version.value_or(0));
   }
   out.cache_status = std::move(status);
   return out;
 }
 
-void ItemOperations::write_through(const std::string& id, Version version,
-                                   const std::string& body) {
+void ItemOperations::write_through(const std::string& id, Version version, const std::string& body,
+                                   Deadline deadline) {
   if (cache_ == nullptr || !options_.write_through) return;
-  auto result = cache_->apply_if_newer(id, version, body);
+  if (deadline.expired()) {
+    logging::info("no time left for the write-through; the stream handler will apply it",
+                  {{"id", id}});
+    return;
+  }
+  auto result = cache_->apply_if_newer(id, version, body, deadline);
   if (!result) {
     ++stats_.cache_errors;
     logging::warn("cache write-through failed; the stream handler will apply it",
@@ -183,9 +199,14 @@ void ItemOperations::write_through(const std::string& id, Version version,
   }
 }
 
-void ItemOperations::tombstone_through(const std::string& id, Version version) {
+void ItemOperations::tombstone_through(const std::string& id, Version version, Deadline deadline) {
   if (cache_ == nullptr) return;
-  auto result = cache_->tombstone_if_newer(id, version);
+  if (deadline.expired()) {
+    logging::info("no time left for the cache tombstone; the stream handler will apply it",
+                  {{"id", id}});
+    return;
+  }
+  auto result = cache_->tombstone_if_newer(id, version, deadline);
   if (!result) {
     ++stats_.cache_errors;
     logging::warn("cache tombstone failed; the stream handler will apply it",
@@ -195,8 +216,8 @@ void ItemOperations::tombstone_through(const std::string& id, Version version) {
 
 Expected<void, StoreError> ItemOperations::write_row(const json::Value& row,
                                                      const std::string& text,
-                                                     WriteCondition condition) {
-  auto done = store_.put(row, condition);
+                                                     WriteCondition condition, Deadline deadline) {
+  auto done = store_.put(row, condition, deadline);
   if (done || done.error().kind != StoreError::Kind::conflict) return done;
   const auto& current = done.error().current;
   if (current && json::serialize(canonical(*current)) == text) {
@@ -207,7 +228,7 @@ Expected<void, StoreError> ItemOperations::write_row(const json::Value& row,
   return done;
 }
 
-Outcome ItemOperations::create(const json::Value& document) {
+Outcome ItemOperations::create(const json::Value& document, Deadline deadline) {
   const std::string id =
       document.get_string("id") ? std::string(*document.get_string("id")) : random_uuid();
   std::optional<Version> floor;  // a deleted marker's version, once one is met
@@ -221,9 +242,9 @@ Outcome ItemOperations::create(const json::Value& document) {
     item.set("updatedAt", format_timestamp(now));
     auto text = storable_text(item);
     if (!text) return std::move(text.error());
-    auto done = write_row(item, *text, {WriteCondition::Kind::creatable, 0});
+    auto done = write_row(item, *text, {WriteCondition::Kind::creatable, 0}, deadline);
     if (done) {
-      write_through(id, version, *text);
+      write_through(id, version, *text, deadline);
       Outcome out = written(Status::created, std::move(*text), version);
       out.id = id;
       return out;
@@ -240,8 +261,8 @@ Outcome ItemOperations::create(const json::Value& document) {
 }
 
 Outcome ItemOperations::replace(const std::string& id, const json::Value& document,
-                                const std::string* if_match) {
-  auto current = store_.get(id);
+                                const std::string* if_match, Deadline deadline) {
+  auto current = store_.get(id, deadline);
   if (!current) return from_store_error(current.error());
   std::optional<json::Value> row = std::move(*current);
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
@@ -265,9 +286,9 @@ Outcome ItemOperations::replace(const std::string& id, const json::Value& docume
     item.set("updatedAt", format_timestamp(now));
     auto text = storable_text(item);
     if (!text) return std::move(text.error());
-    auto done = write_row(item, *text, unchanged(row));
+    auto done = write_row(item, *text, unchanged(row), deadline);
     if (done) {
-      write_through(id, version, *text);
+      write_through(id, version, *text, deadline);
       return written(live ? Status::ok : Status::created, std::move(*text), version);
     }
     if (done.error().kind != StoreError::Kind::conflict) return from_store_error(done.error());
@@ -278,8 +299,8 @@ Outcome ItemOperations::replace(const std::string& id, const json::Value& docume
 }
 
 Outcome ItemOperations::patch(const std::string& id, const json::Value& patch,
-                              const std::string* if_match) {
-  auto current = store_.get(id);
+                              const std::string* if_match, Deadline deadline) {
+  auto current = store_.get(id, deadline);
   if (!current) return from_store_error(current.error());
   std::optional<json::Value> row = std::move(*current);
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
@@ -298,9 +319,9 @@ Outcome ItemOperations::patch(const std::string& id, const json::Value& patch,
     if (!item.get_string("createdAt")) item.set("createdAt", format_timestamp(now));
     auto text = storable_text(item);
     if (!text) return std::move(text.error());
-    auto done = write_row(item, *text, condition);
+    auto done = write_row(item, *text, condition, deadline);
     if (done) {
-      write_through(id, version, *text);
+      write_through(id, version, *text, deadline);
       return written(Status::ok, std::move(*text), version);
     }
     if (done.error().kind != StoreError::Kind::conflict) return from_store_error(done.error());
@@ -310,11 +331,12 @@ Outcome ItemOperations::patch(const std::string& id, const json::Value& patch,
   return concurrently_changed(id);
 }
 
-Outcome ItemOperations::remove(const std::string& id, const std::string* if_match) {
+Outcome ItemOperations::remove(const std::string& id, const std::string* if_match,
+                               Deadline deadline) {
   std::optional<Version> floor;  // the live item's version, once known
   WriteCondition condition{WriteCondition::Kind::live_below, 0};
   if (if_match != nullptr) {
-    auto current = store_.get(id);
+    auto current = store_.get(id, deadline);
     if (!current) return from_store_error(current.error());
     if (!is_live(*current)) return not_found(id);
     floor = current_version(**current);
@@ -327,9 +349,9 @@ Outcome ItemOperations::remove(const std::string& id, const std::string* if_matc
     Version version = next_version(floor, now);
     json::Value marker = deleted_marker(id, version, now);
     const std::string text = json::serialize(marker);  // members already in canonical order
-    auto done = write_row(marker, text, condition);
+    auto done = write_row(marker, text, condition, deadline);
     if (done) {
-      tombstone_through(id, version);
+      tombstone_through(id, version, deadline);
       Outcome out;
       out.status = Status::deleted;
       return out;
@@ -343,9 +365,10 @@ Outcome ItemOperations::remove(const std::string& id, const std::string* if_matc
   return concurrently_changed(id);
 }
 
-ListOutcome ItemOperations::list(int limit, std::optional<std::string> start_after) {
+ListOutcome ItemOperations::list(int limit, std::optional<std::string> start_after,
+                                 Deadline deadline) {
   ListOutcome out;
-  auto page = store_.list(limit, std::move(start_after));
+  auto page = store_.list(limit, std::move(start_after), deadline);
   if (!page) {
     Outcome error = from_store_error(page.error());
     out.status = error.status;

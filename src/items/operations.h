@@ -68,23 +68,34 @@ class ItemOperations {
   // `cache` may be null: every read then goes to the table.
   ItemOperations(ItemStore& store, ItemCachePort* cache, ApiOptions options);
 
-  Outcome read(const std::string& id);
+  // Every operation ends by `deadline` (the invocation's budget, items/api.h answer_budget):
+  // each store and cache call gets it, a store call out of time is `unavailable` (503), and a
+  // cache call out of time is a miss (read) or a skipped fill / write-through.
+  Outcome read(const std::string& id, Deadline deadline = Deadline::never());
   // `document` is a validated user document (validate_user_document); its `id` or a new UUID.
-  Outcome create(const json::Value& document);
-  Outcome replace(const std::string& id, const json::Value& document, const std::string* if_match);
-  Outcome patch(const std::string& id, const json::Value& patch, const std::string* if_match);
-  Outcome remove(const std::string& id, const std::string* if_match);
-  ListOutcome list(int limit, std::optional<std::string> start_after);
+  Outcome create(const json::Value& document, Deadline deadline = Deadline::never());
+  Outcome replace(const std::string& id, const json::Value& document, const std::string* if_match,
+                  Deadline deadline = Deadline::never());
+  Outcome patch(const std::string& id, const json::Value& patch, const std::string* if_match,
+                Deadline deadline = Deadline::never());
+  Outcome remove(const std::string& id, const std::string* if_match,
+                 Deadline deadline = Deadline::never());
+  ListOutcome list(int limit, std::optional<std::string> start_after,
+                   Deadline deadline = Deadline::never());
 
   ApiStats& stats() { return stats_; }
 
  private:
-  void write_through(const std::string& id, Version version, const std::string& body);
-  void tombstone_through(const std::string& id, Version version);
+  void write_through(const std::string& id, Version version, const std::string& body,
+                     Deadline deadline);
+  void tombstone_through(const std::string& id, Version version, Deadline deadline);
   // One conditional write. A conflict whose current row is this very row is a success: an
-  // earlier attempt of this request committed and its answer was lost.
+  // earlier attempt of this request committed and its answer was lost. This is also what makes
+  // resending a PutItem safe (aws::ServiceClient's retries, http::Client's resend on a broken
+  // kept-alive connection): every row carries a version no other write produces (conditional
+  // writes, ARCHITECTURE.md rule 1), so finding our exact row means our first copy committed.
   Expected<void, StoreError> write_row(const json::Value& row, const std::string& text,
-                                       WriteCondition condition);
+                                       WriteCondition condition, Deadline deadline);
   std::int64_t now_us() const;
 
   ItemStore& store_;

@@ -53,30 +53,37 @@ struct ListPage {
   std::optional<std::string> last_id;  // set when more pages follow
 };
 
+// Every call ends by its `deadline` (the invocation's budget): running out of time is
+// StoreError::Kind::unavailable, and a cache call out of time fails like an unreachable cache.
+// Overrides repeat the default, Deadline::never() (tests, tools).
 class ItemStore {
  public:
   virtual ~ItemStore() = default;
   // Consistent read of one row as plain JSON: an item or a deleted marker; nullopt when absent.
-  virtual Expected<std::optional<json::Value>, StoreError> get(std::string_view id) = 0;
+  virtual Expected<std::optional<json::Value>, StoreError> get(
+      std::string_view id, Deadline deadline = Deadline::never()) = 0;
   // Writes the whole row (plain JSON with id and version) when `condition` holds, else conflict
   // with the current row. A delete is the write of a deleted marker (item.h).
-  virtual Expected<void, StoreError> put(const json::Value& row, WriteCondition condition) = 0;
+  virtual Expected<void, StoreError> put(const json::Value& row, WriteCondition condition,
+                                         Deadline deadline = Deadline::never()) = 0;
   // Live items only: deleted markers are left out (a page may then hold fewer than `limit`).
-  virtual Expected<ListPage, StoreError> list(int limit,
-                                              std::optional<std::string> start_after) = 0;
+  virtual Expected<ListPage, StoreError> list(int limit, std::optional<std::string> start_after,
+                                              Deadline deadline = Deadline::never()) = 0;
 };
 
 // The versioned cache (cache/item_cache.h) as the API uses it.
 class ItemCachePort {
  public:
   virtual ~ItemCachePort() = default;
-  virtual Expected<cache::GetResult, cache::Error> get(std::string_view id) = 0;
-  virtual Expected<cache::WriteResult, cache::Error> apply_if_newer(std::string_view id,
-                                                                    Version version,
-                                                                    std::string_view body) = 0;
-  virtual Expected<cache::WriteResult, cache::Error> tombstone_if_newer(std::string_view id,
-                                                                        Version version) = 0;
-  virtual Expected<cache::WriteResult, cache::Error> fill_negative(std::string_view id) = 0;
+  virtual Expected<cache::GetResult, cache::Error> get(std::string_view id,
+                                                       Deadline deadline = Deadline::never()) = 0;
+  virtual Expected<cache::WriteResult, cache::Error> apply_if_newer(
+      std::string_view id, Version version, std::string_view body,
+      Deadline deadline = Deadline::never()) = 0;
+  virtual Expected<cache::WriteResult, cache::Error> tombstone_if_newer(
+      std::string_view id, Version version, Deadline deadline = Deadline::never()) = 0;
+  virtual Expected<cache::WriteResult, cache::Error> fill_negative(
+      std::string_view id, Deadline deadline = Deadline::never()) = 0;
 };
 
 // One cache mutation derived from a stream record.

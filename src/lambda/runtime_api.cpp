@@ -188,6 +188,8 @@ http::Request make_init_error_post(const ErrorInfo& error) {
 HttpRuntimeApi::HttpRuntimeApi(http::Url origin, std::chrono::milliseconds post_timeout)
     : client_(std::move(origin), http::ClientOptions{.connect_timeout = std::chrono::seconds(3),
                                                      .request_timeout = post_timeout,
+                                                     .max_idle = std::chrono::seconds(30),
+                                                     .now = {},
                                                      .verify_tls = true,
                                                      .ca_file = {},
                                                      .max_response_bytes = std::size_t{64} << 20}),

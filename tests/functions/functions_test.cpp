@@ -15,6 +15,7 @@
 #include "lambda/events/dynamodb.h"
 #include "lambda/events/http.h"
 #include "lambda/runtime_api_server.h"
+#include "support/dropping_proxy.h"
 #include "support/process.h"
 #include "support/servers.h"
 #include "support/shared_servers.h"
@@ -449,6 +450,42 @@ TEST_F(Functions, ApiServesFromDynamoDbWhileRedisIsDown) {
       std::chrono::seconds(20), std::chrono::milliseconds(100));
   EXPECT_TRUE(stored);
   EXPECT_EQ(header(call(http_event("GET", "/items/r1")), "cache-status"), "streamcache; hit");
+}
+
+// A DynamoDB endpoint that accepts and never answers (a kept-alive socket that died while the
+// sandbox was frozen looks the same): the invocation answers 503 + Retry-After before its
+// deadline, instead of running into a Lambda timeout, and the next request works.
+TEST_F(Functions, ApiAnswers503WithRetryAfterBeforeItsDeadlineWhenDynamoDbStalls) {
+  streamcache::testing::DroppingProxy proxy("127.0.0.1", moto_->port());
+  start("api", STREAMCACHE_API_BOOTSTRAP, api_server_, {{"AWS_ENDPOINT_URL", proxy.endpoint()}});
+  proxy.stall(true);
+  QueuedInvocation invocation;
+  invocation.request_id = "stalled";
+  invocation.payload = http_event("POST", "/items", R"({"id":"s1","v":1})");
+  const auto budget = std::chrono::seconds(3);  // the API keeps max(500 ms, 10 %) to answer
+  const auto deadline = lambda::testing::Clock::now() + budget;
+  invocation.deadline_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               (std::chrono::system_clock::now() + budget).time_since_epoch())
+                               .count();
+  api_server_.enqueue(std::move(invocation));
+  auto post = api_server_.wait_for_post("stalled");
+  ASSERT_TRUE(post) << "no answer: the invocation is still waiting on the stalled endpoint";
+  EXPECT_LE(post->at, deadline) << "answered after the deadline: Lambda would have timed out";
+  ASSERT_EQ(post->kind, Post::Kind::response) << post->body;
+  auto answer = lambda::events::parse_http_response(post->body);
+  ASSERT_TRUE(answer) << post->body;
+  EXPECT_EQ(answer->status_code, 503) << answer->body;
+  EXPECT_EQ(header(*answer, "retry-after"), "1");
+  EXPECT_EQ(header(*answer, "content-type"), "application/problem+json");
+  EXPECT_NE(answer->body.find(R"("status":503)"), std::string::npos) << answer->body;
+  EXPECT_GE(proxy.stalled(), 1);
+
+  proxy.stall(false);  // healthy again: pass-through to moto_server
+  auto created = call(http_event("POST", "/items", R"({"id":"s1","v":1})"));
+  EXPECT_EQ(created.status_code, 201) << created.body;
+  auto read = call(http_event("GET", "/items/s1"));
+  EXPECT_EQ(read.status_code, 200);
+  EXPECT_EQ(read.body, created.body);
 }
 
 TEST_F(Functions, DirectTableUpdateReachesTheCacheThroughTheStreamHandler) {

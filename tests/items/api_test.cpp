@@ -565,5 +565,30 @@ TEST_F(ItemsApiTest, FixtureEventsOfEveryFormatRoute) {
   if (seen == 0) GTEST_SKIP() << "no fixtures (STREAMCACHE_SOURCE_DIR/../shared/testdata)";
 }
 
+TEST(AnswerBudget, LeavesMaxOf500MsAndATenthToAnswer) {
+  using namespace std::chrono_literals;
+  EXPECT_EQ(answer_budget(10s), 9000ms);  // the API function's timeout
+  EXPECT_EQ(answer_budget(30s), 27000ms);
+  EXPECT_EQ(answer_budget(3s), 2500ms);  // 10 % would be 300 ms: 500 ms is the floor
+  EXPECT_EQ(answer_budget(500ms), 0ms);
+  EXPECT_EQ(answer_budget(-20ms), 0ms);  // past the deadline already
+}
+
+TEST(ItemsApiDeadline, SpentBudgetAnswers503ProblemWithRetryAfter) {
+  FakeStore store;
+  ItemsApi api(store, nullptr, ApiOptions{});
+  ApiRequest request;
+  request.method = "GET";
+  request.path = "/items/a";
+  // The fake store ignores deadlines; the real adapters refuse a call out of time (below).
+  store.failure = StoreError{StoreError::Kind::unavailable,
+                             "DeadlineExceeded: GetItem ran out of the invocation's time budget"};
+  auto r = api.handle(request, Deadline::after(std::chrono::milliseconds(0)));
+  EXPECT_EQ(r.status_code, 503);
+  EXPECT_EQ(r.headers["retry-after"], "1");
+  EXPECT_EQ(r.headers["content-type"], "application/problem+json");
+  EXPECT_NE(r.body.find("time budget"), std::string::npos) << r.body;
+}
+
 }  // namespace
 }  // namespace streamcache::items

@@ -15,14 +15,16 @@ namespace streamcache::items::testing {
 
 class FakeStore : public ItemStore {
  public:
-  Expected<std::optional<json::Value>, StoreError> get(std::string_view id) override {
+  Expected<std::optional<json::Value>, StoreError> get(std::string_view id,
+                                                       Deadline = Deadline::never()) override {
     ++gets;
     if (failure) return unexpected(*failure);
     auto it = items.find(std::string(id));
     if (it == items.end()) return std::optional<json::Value>();
     return std::optional<json::Value>(it->second);
   }
-  Expected<void, StoreError> put(const json::Value& row, WriteCondition condition) override {
+  Expected<void, StoreError> put(const json::Value& row, WriteCondition condition,
+                                 Deadline = Deadline::never()) override {
     ++puts;
     if (failure) return unexpected(*failure);
     std::string id(*row.get_string("id"));
@@ -72,7 +74,8 @@ class FakeStore : public ItemStore {
     return {};
   }
   // Live items only, like the table's Scan with its filter.
-  Expected<ListPage, StoreError> list(int limit, std::optional<std::string> start) override {
+  Expected<ListPage, StoreError> list(int limit, std::optional<std::string> start,
+                                      Deadline = Deadline::never()) override {
     if (failure) return unexpected(*failure);
     ListPage page;
     auto it = start ? items.upper_bound(*start) : items.begin();
@@ -100,7 +103,8 @@ struct FakeEntry {
 
 class FakeCache : public ItemCachePort, public StreamCachePort {
  public:
-  Expected<cache::GetResult, cache::Error> get(std::string_view id) override {
+  Expected<cache::GetResult, cache::Error> get(std::string_view id,
+                                               Deadline = Deadline::never()) override {
     if (down) return unexpected(cache::Error{cache::ErrorCode::unavailable, "down"});
     cache::GetResult r;
     auto it = entries.find(std::string(id));
@@ -116,14 +120,16 @@ class FakeCache : public ItemCachePort, public StreamCachePort {
     return r;
   }
   Expected<cache::WriteResult, cache::Error> apply_if_newer(std::string_view id, Version v,
-                                                            std::string_view body) override {
+                                                            std::string_view body,
+                                                            Deadline = Deadline::never()) override {
     return write(id, {'I', v, std::string(body)});
   }
-  Expected<cache::WriteResult, cache::Error> tombstone_if_newer(std::string_view id,
-                                                                Version v) override {
+  Expected<cache::WriteResult, cache::Error> tombstone_if_newer(
+      std::string_view id, Version v, Deadline = Deadline::never()) override {
     return write(id, {'T', v, {}});
   }
-  Expected<cache::WriteResult, cache::Error> fill_negative(std::string_view id) override {
+  Expected<cache::WriteResult, cache::Error> fill_negative(std::string_view id,
+                                                           Deadline = Deadline::never()) override {
     return write(id, {'N', 0, {}});
   }
   void execute(std::span<const StreamOp> ops, StreamResults& results, Deadline budget) override {

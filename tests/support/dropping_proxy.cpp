@@ -283,6 +283,14 @@ void DroppingProxy::serve(int client_fd) {
       auto request =
           read_message(client.fd, from_client, true, false, Clock::now() + kIoTimeout, stopping_);
       if (!request) return;
+      if (stalling_) {
+        ++stalled_;
+        // Hold the connection without a byte until the client closes it (or the proxy stops).
+        std::string ignored;
+        while (read_some(client.fd, ignored, Clock::now() + kIoTimeout, stopping_) > 0)
+          ignored.clear();
+        return;
+      }
       if (upstream.fd < 0 && (upstream.fd = connect_upstream()) < 0) return;
       const bool drop = should_drop(request->head.target);  // decided as the request arrives
       const auto deadline = Clock::now() + kIoTimeout;

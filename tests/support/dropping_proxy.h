@@ -1,4 +1,5 @@
-// A loopback HTTP/1.1 proxy for "the write committed but its answer was lost" tests. It forwards
+// A loopback HTTP/1.1 proxy for "the write committed but its answer was lost" and "the endpoint
+// stalls" tests. It forwards
 // each request unchanged (Host header included: the emulators do not check SigV4) to an upstream
 // such as moto_server or dynalite; when a rule says so it reads the upstream's whole answer, so
 // the write has surely committed, then closes the client's connection without sending a byte.
@@ -32,6 +33,11 @@ class DroppingProxy {
   // `p`, drawn from mt19937_64(seed): the same requests in the same order drop the same answers.
   void drop_with_probability(std::string target_substring, double p, std::uint64_t seed);
 
+  // While on, requests are read and never answered nor forwarded: a stalled endpoint (the
+  // connection stays open until the client gives up). Off: pass-through again.
+  void stall(bool on) { stalling_ = on; }
+  [[nodiscard]] int stalled() const { return stalled_.load(); }  // requests left unanswered
+
   [[nodiscard]] int dropped() const { return dropped_.load(); }          // answers withheld so far
   [[nodiscard]] int forwarded() const { return forwarded_.load(); }      // answers passed on so far
   [[nodiscard]] int connections() const { return connections_.load(); }  // clients accepted
@@ -54,6 +60,8 @@ class DroppingProxy {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> stalling_{false};
+  std::atomic<int> stalled_{0};
   std::atomic<int> dropped_{0};
   std::atomic<int> forwarded_{0};
   std::atomic<int> connections_{0};

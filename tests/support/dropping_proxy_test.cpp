@@ -182,20 +182,29 @@ TEST(DroppingProxyKeepAlive, OneConnectionCarriesManyRequests) {
   EXPECT_EQ(upstream.requests(), 3);
 }
 
-TEST(DroppingProxyKeepAlive, HttpClientResendsALostAnswerOnAReusedConnection) {
+TEST(DroppingProxyKeepAlive, HttpClientResendsALostAnswerOnAReusedConnectionOnlyIfReplaySafe) {
   ScriptedServer upstream({{200, "{}", {}}});
   DroppingProxy proxy("127.0.0.1", upstream.port());
   auto client = http_client(proxy);
   ASSERT_TRUE(client.send(put_request()));
   proxy.drop_next("PutItem");
-  // The reused connection closed before any answer: http::Client takes it for an idle close and
-  // sends the request again on a new connection, so the caller sees success, yet the upstream
-  // saw the write twice.
-  auto response = client.send(put_request());
+  // A POST may have been processed: the reused connection's close before any answer is an error.
+  auto lost = client.send(put_request());
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().kind, http::ErrorKind::connection_lost);
+  EXPECT_EQ(upstream.requests(), 2);
+
+  ASSERT_TRUE(client.send(put_request()));  // a new connection, kept alive
+  proxy.drop_next("PutItem");
+  // Marked replay-safe, it is sent again on a new connection: the caller sees success, and the
+  // upstream saw the write twice (harmless only because the caller said so).
+  auto request = put_request();
+  request.replay_safe = true;
+  auto response = client.send(request);
   ASSERT_TRUE(response) << response.error().message;
-  EXPECT_EQ(proxy.dropped(), 1);
-  EXPECT_EQ(upstream.requests(), 3);
-  EXPECT_EQ(proxy.connections(), 2);
+  EXPECT_EQ(proxy.dropped(), 2);
+  EXPECT_EQ(upstream.requests(), 5);
+  EXPECT_EQ(proxy.connections(), 3);
 }
 
 // Which of 40 requests lose their answers, each on a new connection (so nothing is resent).

@@ -107,6 +107,7 @@ std::optional<int> Process::wait_for_exit(std::chrono::milliseconds timeout) {
 int Process::stop(std::chrono::milliseconds grace) {
   if (pid_ <= 0) return status_.value_or(0);
   if (running()) {
+    ::kill(pid_, SIGCONT);  // a paused child would not act on SIGTERM
     ::kill(pid_, SIGTERM);
     if (!wait_for_exit(grace)) {
       ::kill(pid_, SIGKILL);
@@ -126,6 +127,14 @@ void Process::kill() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   status_ = status;
+}
+
+void Process::pause() {
+  if (pid_ > 0 && running()) ::kill(pid_, SIGSTOP);
+}
+
+void Process::resume() {
+  if (pid_ > 0 && running()) ::kill(pid_, SIGCONT);
 }
 
 std::string Process::log_tail(std::size_t max_bytes) const {

@@ -36,6 +36,9 @@ class Process {
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
   // SIGKILL now: the crash case of fault tests.
   void kill();
+  // SIGSTOP / SIGCONT: a paused process keeps its sockets open and answers nothing.
+  void pause();
+  void resume();
   // Waits up to `timeout` for the child to exit by itself; its wait status, or nullopt.
   std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
   [[nodiscard]] const std::filesystem::path& log_file() const { return options_.log_file; }

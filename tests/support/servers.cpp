@@ -87,19 +87,18 @@ void RedisServer::kill() {
   if (process_) process_->kill();
 }
 
+void RedisServer::pause() {
+  if (process_) process_->pause();
+}
+
+void RedisServer::resume() {
+  if (process_) process_->resume();
+}
+
 void RedisServer::restart() {
   resume();
   if (process_) process_->stop();
   start();
-}
-
-void RedisServer::pause() {
-  if (process_ && process_->running() && ::kill(process_->pid(), SIGSTOP) == 0) paused_ = true;
-}
-
-void RedisServer::resume() {
-  if (paused_ && process_) ::kill(process_->pid(), SIGCONT);
-  paused_ = false;
 }
 
 std::string RedisServer::cli(const std::vector<std::string>& args) const {

@@ -31,11 +31,11 @@ class RedisServer {
   [[nodiscard]] std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
   void kill();     // SIGKILL, for fault tests
-  void restart();  // start again on the same ports and wait until ready
   // SIGSTOP: the kernel still completes connects (the listen backlog), nothing answers. resume()
-  // (SIGCONT) undoes it; restart, reset and the destructor resume first.
+  // (SIGCONT) undoes it; restart and the destructor resume first.
   void pause();
   void resume();
+  void restart();  // start again on the same ports and wait until ready
   [[nodiscard]] bool running() { return process_ && process_->running(); }
   // Runs redis-cli against the plain port and returns its trimmed stdout.
   [[nodiscard]] std::string cli(const std::vector<std::string>& args) const;
@@ -47,7 +47,6 @@ class RedisServer {
   int port_ = 0;
   int tls_port_ = 0;
   int starts_ = 0;
-  bool paused_ = false;
   std::unique_ptr<Process> process_;
 };
 

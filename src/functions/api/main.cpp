@@ -40,7 +40,8 @@ int main() {
     auto state = std::make_shared<State>(std::move(*clients));
     return lambda::Handler([state](const lambda::Invocation& invocation) {
       state->api.stats() = {};
-      std::string response = state->api.handle_event(invocation.payload);
+      const auto budget = Deadline::after(items::answer_budget(invocation.remaining_time()));
+      std::string response = state->api.handle_event(invocation.payload, budget);
       const items::ApiStats& s = state->api.stats();
       items::write_stdout_line(
           items::emf_line(state->clients->function_name, now_ms(),

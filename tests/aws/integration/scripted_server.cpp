@@ -45,6 +45,7 @@ void ScriptedServer::serve() {
     if (::poll(&p, 1, 50) <= 0) continue;
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
+    ++connections_;
     while (!stopping_ && handle(fd)) {
     }
     ::close(fd);
@@ -88,6 +89,13 @@ bool ScriptedServer::handle(int fd) {
   const Step& step =
       script_.at(std::min<std::size_t>(static_cast<std::size_t>(index), script_.size() - 1));
   if (step.status == 0) return false;  // drop: close without a response
+  if (step.status < 0) {               // stall: hold the connection until the client gives up
+    while (!stopping_) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 50) > 0 && ::recv(fd, buffer, sizeof buffer, 0) <= 0) break;
+    }
+    return false;
+  }
   std::string response = "HTTP/1.1 " + std::to_string(step.status) + " Scripted\r\n";
   for (const auto& [name, value] : step.headers)
     response += name + ": " + value + "\r\n";

@@ -24,6 +24,21 @@ TEST(RetryPolicy, RetriesThrottlingAndUnavailableOnly) {
   EXPECT_FALSE(policy.next_delay(error_with(ErrorKind::access_denied), 1));
 }
 
+TEST(RetryPolicy, StopsWhenTheDeadlineCannotFitBackoffAndAnAttempt) {
+  using namespace std::chrono_literals;
+  RetryOptions options;
+  options.min_attempt_time = 50ms;
+  RetryPolicy policy(options, [] { return 0.5; });  // first delay: 12 ms of base 25 ms
+  const Error busy = error_with(ErrorKind::unavailable, "InternalServerError");
+  const int quota = policy.quota_available();
+  // 30 ms left < 12 ms of backoff + 50 ms for the attempt: give up, and take no quota.
+  EXPECT_FALSE(policy.next_delay(busy, 1, Deadline::after(30ms)));
+  EXPECT_FALSE(policy.next_delay(busy, 1, Deadline::after(0ms)));
+  EXPECT_EQ(policy.quota_available(), quota);
+  EXPECT_EQ(policy.next_delay(busy, 1, Deadline::after(1h)), 12ms);
+  EXPECT_EQ(policy.next_delay(busy, 1, Deadline::never()), 12ms);
+}
+
 TEST(RetryPolicy, StopsAfterMaxAttempts) {
   RetryOptions options;
   options.max_attempts = 3;
