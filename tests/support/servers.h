@@ -30,7 +30,7 @@ class RedisServer {
   [[nodiscard]] int tls_port() const { return tls_port_; }
   [[nodiscard]] std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
-  void kill();     // SIGKILL, for fault tests
+  void kill();  // SIGKILL, for fault tests
   // SIGSTOP: the kernel still completes connects (the listen backlog), nothing answers. resume()
   // (SIGCONT) undoes it; restart and the destructor resume first.
   void pause();
