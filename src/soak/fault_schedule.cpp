@@ -18,11 +18,11 @@ milliseconds draw(std::mt19937_64& random, milliseconds low, milliseconds high) 
   return milliseconds(d(random));
 }
 
-milliseconds duration_of(FaultKind kind, std::mt19937_64& random) {
+milliseconds duration_of(FaultKind kind, milliseconds run, std::mt19937_64& random) {
   switch (kind) {
     case FaultKind::redis_restart:
-    case FaultKind::redis_pause:
-      return draw(random, milliseconds(1000), milliseconds(5000));
+    case FaultKind::redis_pause:  // up to a tenth of the run: longer than a batch's budget
+      return draw(random, milliseconds(1000), std::max(milliseconds(5000), run / 10));
     case FaultKind::dynamodb_pause:
       return draw(random, milliseconds(1000), milliseconds(4000));
     case FaultKind::api_instance_kill:
@@ -52,7 +52,8 @@ std::string_view to_string(FaultKind kind) {
 
 std::vector<Fault> plan_faults(std::chrono::seconds run, std::uint64_t seed) {
   std::mt19937_64 random(seed);
-  const milliseconds end = std::chrono::duration_cast<milliseconds>(run) * 8 / 10;
+  const auto run_ms = std::chrono::duration_cast<milliseconds>(run);
+  const milliseconds end = run_ms * 8 / 10;
   std::vector<Fault> faults;
   std::array<FaultKind, kFaultKinds> kinds{FaultKind::redis_restart, FaultKind::redis_pause,
                                            FaultKind::dynamodb_pause, FaultKind::api_instance_kill,
@@ -65,7 +66,7 @@ std::vector<Fault> plan_faults(std::chrono::seconds run, std::uint64_t seed) {
       next_kind = 0;
     }
     Fault fault{kinds[next_kind], at + draw(random, milliseconds(0), milliseconds(3000)), {}};
-    fault.duration = duration_of(fault.kind, random);
+    fault.duration = duration_of(fault.kind, run_ms, random);
     if (fault.at + fault.duration > end) break;
     faults.push_back(fault);
     ++next_kind;

@@ -11,7 +11,7 @@ namespace streamcache::soak {
 
 enum class FaultKind : std::uint8_t {
   redis_restart,        // SIGKILL redis-server, start it again (empty) after `duration`
-  redis_pause,          // SIGSTOP redis-server for `duration`
+  redis_pause,          // SIGSTOP redis-server for `duration` (Redis outages: up to run / 10)
   dynamodb_pause,       // SIGSTOP moto_server for `duration`
   api_instance_kill,    // SIGKILL an API instance while DynamoDB is paused, so it is mid-request
   stream_handler_kill,  // SIGKILL the stream handler while Redis is paused, so it is mid-batch
