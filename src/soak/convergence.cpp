@@ -125,7 +125,10 @@ Expected<ConvergenceReport, std::string> check_convergence(const LocalStack& sta
     if (!row) return unexpected("GetItem " + id + ": " + row.error().message);
     const bool live = row->has_value() && !items::is_deleted_marker(**row);
     const std::string body = live ? json::serialize(items::canonical(**row)) : std::string();
-    const auto version = live ? items::version_of(**row) : std::nullopt;
+    const auto row_version = live ? items::version_of(**row) : std::nullopt;
+    // Plain values: GCC 12 -O2 misreads the optional's state here (-Wmaybe-uninitialized).
+    const bool has_version = row_version.has_value();
+    const cache::Version version = row_version.value_or(0);
     if (live) ++report.live;
     auto diverged = [&](std::string what) { report.diverged.push_back({id, std::move(what)}); };
 
@@ -138,11 +141,11 @@ Expected<ConvergenceReport, std::string> check_convergence(const LocalStack& sta
       if (!live) {
         diverged("the cache serves version " + std::to_string(entry->version) +
                  " of an item the table does not have (resurrected)");
-      } else if (!version || entry->version != *version) {
+      } else if (!has_version || entry->version != version) {
         diverged("the cache serves version " + std::to_string(entry->version) + ", the table has " +
-                 (version ? std::to_string(*version) : std::string("a row without version")));
+                 (has_version ? std::to_string(version) : std::string("a row without version")));
       } else if (entry->body != body) {
-        diverged("same version " + std::to_string(*version) + ", different body: cache " +
+        diverged("same version " + std::to_string(version) + ", different body: cache " +
                  entry->body + ", table " + body);
       }
     } else if (entry->status == Status::not_found && live) {
