@@ -128,7 +128,7 @@ struct RedisConnection::Impl {
   // After a refused password: one more try with the current one, if the source has a new one.
   Expected<void, Error> open_session_with_fresh_password(Error refused,
                                                          streamcache::Deadline budget) {
-    const auto now = Clock::now();
+    const auto now = this->now();
     if (!options.refresh_password || now < next_refresh_at) return unexpected(std::move(refused));
     next_refresh_at = now + options.refresh_interval;
     auto fresh = options.refresh_password();
@@ -142,6 +142,8 @@ struct RedisConnection::Impl {
   }
 
   [[nodiscard]] std::string where() const { return "redis " + options.endpoint.address(); }
+
+  [[nodiscard]] Clock::time_point now() const { return options.now ? options.now() : Clock::now(); }
 
   Failure io_failure(const IoError& io, std::size_t received, std::size_t expected,
                      std::chrono::milliseconds budget) const {
@@ -239,7 +241,7 @@ struct RedisConnection::Impl {
   Expected<void, Error> ensure_connected(streamcache::Deadline budget) {
     if (transport) return {};
     if (spent(budget)) return budget_spent();
-    const auto now = Clock::now();
+    const auto now = this->now();
     if (now < retry_at) {
       const auto wait = std::chrono::ceil<std::chrono::milliseconds>(retry_at - now);
       return unexpected(Error{last_error.code,
@@ -255,7 +257,7 @@ struct RedisConnection::Impl {
       const auto span = static_cast<std::uint64_t>(backoff.count() - half + 1);
       const auto wait = std::chrono::milliseconds(
           half + static_cast<std::int64_t>(next_random(random_state) % span));
-      retry_at = Clock::now() + wait;
+      retry_at = this->now() + wait;
       backoff = std::min(backoff * 2, options.reconnect_backoff_max);
       last_error = opened.error();
       return opened;
@@ -358,6 +360,10 @@ Expected<Reply, Error> RedisConnection::command(std::initializer_list<std::strin
 
 void RedisConnection::set_deadline(streamcache::Deadline deadline) {
   impl_->limit = deadline;
+}
+
+void RedisConnection::end_backoff() {
+  impl_->retry_at = {};
 }
 
 bool RedisConnection::connected() const {

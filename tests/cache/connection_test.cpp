@@ -149,6 +149,16 @@ TEST(RedisConnection, FailedConnectBacksOffInsteadOfRetryingEveryCall) {
   EXPECT_EQ(second.error().code, ErrorCode::unavailable);
   EXPECT_NE(second.error().message.find("next connect attempt in"), std::string::npos)
       << second.error().message;
+
+  // A caller that paces its own retries ends the backoff: its next call tries for real.
+  connection.end_backoff();
+  auto third = connection.command({"PING"});
+  ASSERT_FALSE(third);
+  EXPECT_NE(third.error().message.find("refused"), std::string::npos) << third.error().message;
+  auto fourth = connection.command({"PING"});  // other calls still skip the dead server
+  ASSERT_FALSE(fourth);
+  EXPECT_NE(fourth.error().message.find("next connect attempt in"), std::string::npos)
+      << fourth.error().message;
 }
 
 TEST(RedisFaults, ServerKilledMidUseIsUnavailableThenTheSameObjectRecovers) {

@@ -1,5 +1,7 @@
-// The items API over the real adapters when a dependency stalls: a paused redis-server (SIGSTOP:
-// its socket stays open and answers nothing) must cost a read at most part of its budget.
+// The items API and the stream handler over the real adapters when a dependency stalls or goes
+// away: a paused redis-server (SIGSTOP: its socket stays open and answers nothing) must cost a
+// read at most part of its budget; a restarted one is used by the stream handler's next retry.
+#include <algorithm>
 #include <chrono>
 
 #include <gtest/gtest.h>
@@ -7,6 +9,8 @@
 #include "cache/redis_connection.h"
 #include "items/adapters.h"
 #include "items/api.h"
+#include "items/stream.h"
+#include "support/servers.h"
 #include "support/shared_servers.h"
 
 namespace streamcache::items {
@@ -87,6 +91,46 @@ TEST_F(ApiFaults, PausedRedisDuringTheWriteThroughStillAnswersTheWrite) {
   auto read = call("GET", "/items/p2", Deadline::after(10s));
   EXPECT_EQ(read.status_code, 200);
   EXPECT_EQ(read.body, created.body);
+}
+
+// The retry loop paces the stream handler's attempts: once Redis is back, its next attempt
+// connects, whatever the connection's own reconnect backoff (here at its 2 s maximum) says.
+TEST(StreamFaults, FirstRetryAfterRedisIsBackConnects) {
+  streamcache::testing::RedisServer server;
+  auto now = std::chrono::steady_clock::now();
+  auto options = cache::connection_options_from_url(server.url());
+  ASSERT_TRUE(options);
+  options->reconnect_backoff_min = 2s;
+  options->reconnect_backoff_max = 2s;
+  options->client_name = "stream-retry-test";
+  options->now = [&now] { return now; };
+  auto item_cache = cache::ItemCache::create(*options);
+  ASSERT_TRUE(item_cache);
+  RedisItemCache cache(*item_cache);
+  StreamPlan plan;
+  plan.ops.push_back(StreamOp{StreamOp::Kind::apply, "r1", 5, R"({"id":"r1","version":5})", 0});
+  plan.sequence_numbers = {"100"};
+
+  server.kill();
+  StreamRetryOptions retry;
+  retry.until = Deadline::after(60s);  // an upper bound only: the test clock paces the attempts
+  retry.backoff_min = 100ms;
+  retry.backoff_max = 100ms;
+  int waits = 0;
+  retry.sleep = [&](std::chrono::milliseconds wait) {
+    now += wait;  // what the retry loop waits passes for the connection too
+    if (++waits == 3) server.restart();
+  };
+  StreamOutcome outcome = apply_stream_plan(plan, cache, retry);
+  EXPECT_EQ(outcome.attempts, 4);  // three while Redis is down, then the first after the restart
+  EXPECT_EQ(outcome.applied, 1);
+  EXPECT_TRUE(outcome.response.batch_item_failures.empty());
+  const std::string clients = server.cli({"CLIENT", "LIST"});
+  std::size_t ours = 0;
+  for (auto at = clients.find("name=stream-retry-test"); at != std::string::npos;
+       at = clients.find("name=stream-retry-test", at + 1))
+    ++ours;
+  EXPECT_EQ(ours, 1u) << clients;
 }
 
 }  // namespace
