@@ -56,6 +56,7 @@ Expected<void, Error> validate(const ConnectionOptions& options) {
   if (options.connect_timeout.count() <= 0 || options.command_timeout.count() <= 0) {
     return invalid("Redis options: connect_timeout and command_timeout must be positive");
   }
+  if (options.max_idle.count() <= 0) return invalid("Redis options: max_idle must be positive");
   if (options.reconnect_backoff_min.count() <= 0 ||
       options.reconnect_backoff_max < options.reconnect_backoff_min) {
     return invalid("Redis options: need 0 < reconnect_backoff_min <= reconnect_backoff_max");
@@ -264,7 +265,14 @@ struct RedisConnection::Impl {
     }
     backoff = options.reconnect_backoff_min;
     ++generation;
+    idle_since = this->now();
     return {};
+  }
+
+  // An old idle socket may be dead without a FIN (frozen sandbox, NAT or server idle timeout):
+  // a fresh one costs a connect, a dead one a whole command timeout.
+  void close_if_idle() {
+    if (transport && now() - idle_since > options.max_idle) close();
   }
 
   void close() {
@@ -290,6 +298,7 @@ struct RedisConnection::Impl {
   std::uint64_t generation = 0;
   Clock::time_point retry_at{};         // no connect attempt before this
   Clock::time_point next_refresh_at{};  // no password refresh before this
+  Clock::time_point idle_since{};       // the end of the connection's last exchange
   std::chrono::milliseconds backoff;
   std::uint64_t random_state;
   Error last_error;
@@ -314,6 +323,7 @@ Expected<RedisConnection, Error> RedisConnection::create(ConnectionOptions optio
 Expected<void, Error> RedisConnection::connect(streamcache::Deadline budget) {
   budget = budget.min(impl_->limit);
   if (spent(budget)) return impl_->budget_spent();
+  impl_->close_if_idle();
   return impl_->ensure_connected(budget);
 }
 
@@ -325,12 +335,15 @@ Expected<void, Error> RedisConnection::pipeline(const CommandBuffer& commands,
   // The caller's budget and the one set_deadline gave, whichever ends first.
   budget = budget.min(impl_->limit);
   if (spent(budget)) return impl_->budget_spent();
+  impl_->close_if_idle();
   const bool reused = impl_->transport.has_value();
   if (auto ready = impl_->ensure_connected(budget); !ready) return ready;
   // Each attempt gets the command timeout, cut to what the caller's budget has left.
   auto attempt = [&]() -> Expected<void, Failure> {
     const auto timeout = budget.cap(impl_->options.command_timeout);
-    return impl_->exchange(commands, replies, Deadline::after(timeout), timeout);
+    auto exchanged = impl_->exchange(commands, replies, Deadline::after(timeout), timeout);
+    if (exchanged) impl_->idle_since = impl_->now();
+    return exchanged;
   };
   if (spent(budget)) return impl_->budget_spent();  // the connect took it all; nothing sent
   auto done = attempt();

@@ -41,6 +41,10 @@ struct ConnectionOptions {
   // caller that paces its own retries skips it with RedisConnection::end_backoff().
   std::chrono::milliseconds reconnect_backoff_min{50};
   std::chrono::milliseconds reconnect_backoff_max{2000};
+  // A connection idle longer than this is closed and reopened before the next call instead of
+  // reused: a Lambda sandbox frozen for minutes wakes with sockets that NAT or ElastiCache may
+  // have dropped silently, and a silently dropped socket costs a whole command timeout.
+  std::chrono::milliseconds max_idle{30000};
   std::string client_name;  // CLIENT SETNAME on connect, when not empty
   // Sent after AUTH/SELECT on every new connection (e.g. SCRIPT LOAD); an error reply fails it.
   std::vector<std::vector<std::string>> init_commands;
@@ -49,8 +53,8 @@ struct ConnectionOptions {
   // store.
   std::function<std::optional<std::string>()> refresh_password;
   std::chrono::milliseconds refresh_interval{10000};
-  // Test seam: the clock of the reconnect backoff and refresh_interval (I/O timeouts always
-  // use the steady clock). Empty: std::chrono::steady_clock::now.
+  // Test seam: the clock of the reconnect backoff, max_idle and refresh_interval (I/O timeouts
+  // always use the steady clock). Empty: std::chrono::steady_clock::now.
   std::function<std::chrono::steady_clock::time_point()> now;
 };
 

@@ -161,6 +161,28 @@ TEST(RedisConnection, FailedConnectBacksOffInsteadOfRetryingEveryCall) {
       << fourth.error().message;
 }
 
+// A sandbox frozen for minutes wakes with sockets that may be dead without a FIN: past max_idle
+// the connection is replaced before the next call; within it, reused.
+TEST(RedisConnection, IdleConnectionPastTheBoundIsReplaced) {
+  RedisServer server;
+  auto now = Clock::now();
+  auto options = testing::local_options(server.port());
+  options.max_idle = std::chrono::seconds(30);
+  options.now = [&now] { return now; };
+  auto connection = connect_to(options);
+  auto first = connection.command({"CLIENT", "ID"});
+  ASSERT_TRUE(first) << describe(first.error());
+  now += std::chrono::seconds(29);
+  auto second = connection.command({"CLIENT", "ID"});
+  ASSERT_TRUE(second) << describe(second.error());
+  EXPECT_EQ(second->integer, first->integer);  // idle within the bound: reused
+  now += std::chrono::seconds(31);
+  auto third = connection.command({"CLIENT", "ID"});
+  ASSERT_TRUE(third) << describe(third.error());
+  EXPECT_NE(third->integer, second->integer);  // idle past the bound: a new server-side client
+  EXPECT_EQ(connection.generation(), 2u);
+}
+
 TEST(RedisFaults, ServerKilledMidUseIsUnavailableThenTheSameObjectRecovers) {
   RedisServer server;
   auto cache = cache_for(testing::local_options(server.port()));
