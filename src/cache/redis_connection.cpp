@@ -132,13 +132,18 @@ struct RedisConnection::Impl {
     const auto now = this->now();
     if (!options.refresh_password || now < next_refresh_at) return unexpected(std::move(refused));
     next_refresh_at = now + options.refresh_interval;
-    auto fresh = options.refresh_password();
-    if (!fresh || fresh->empty() || fresh == options.endpoint.password) {
+    auto fresh = options.refresh_password(budget);
+    if (!fresh) {
+      refused.message += " (reading the current password failed: " + fresh.error() + ")";
+      return unexpected(std::move(refused));
+    }
+    if (fresh->empty() || *fresh == options.endpoint.password) {
       refused.message += " (the password source has no other password)";
       return unexpected(std::move(refused));
     }
     options.endpoint.password = std::move(*fresh);
     build_setup();
+    if (spent(budget)) return budget_spent();  // the refresh took it all
     return open_session(budget);
   }
 

@@ -49,9 +49,10 @@ struct ConnectionOptions {
   // Sent after AUTH/SELECT on every new connection (e.g. SCRIPT LOAD); an error reply fails it.
   std::vector<std::vector<std::string>> init_commands;
   // Asked for the current password when the server refuses ours (a rotated AUTH token); a different
-  // one is tried at once. At most once per refresh_interval, so a wrong secret cannot flood its
-  // store.
-  std::function<std::optional<std::string>()> refresh_password;
+  // one is tried at once. Gets the call's budget, which it must not outlast; an error says why the
+  // password could not be read. At most once per refresh_interval, so a wrong secret cannot flood
+  // its store.
+  std::function<Expected<std::string, std::string>(Deadline)> refresh_password;
   std::chrono::milliseconds refresh_interval{10000};
   // Test seam: the clock of the reconnect backoff, max_idle and refresh_interval (I/O timeouts
   // always use the steady clock). Empty: std::chrono::steady_clock::now.

@@ -1,17 +1,22 @@
 // The items API and the stream handler over the real adapters when a dependency stalls or goes
 // away: a paused redis-server (SIGSTOP: its socket stays open and answers nothing) must cost a
-// read at most part of its budget; a restarted one is used by the stream handler's next retry.
+// read at most part of its budget; a restarted one is used by the stream handler's next retry; a
+// stalled Secrets Manager ends the AUTH token's read within its budget, at init and during a call.
 #include <algorithm>
 #include <chrono>
 
 #include <gtest/gtest.h>
 
+#include "aws/service_client.h"
 #include "cache/redis_connection.h"
 #include "items/adapters.h"
 #include "items/api.h"
+#include "items/clients.h"
 #include "items/stream.h"
+#include "support/dropping_proxy.h"
 #include "support/servers.h"
 #include "support/shared_servers.h"
+#include "support/wait.h"
 
 namespace streamcache::items {
 namespace {
@@ -131,6 +136,68 @@ TEST(StreamFaults, FirstRetryAfterRedisIsBackConnects) {
        at = clients.find("name=stream-retry-test", at + 1))
     ++ours;
   EXPECT_EQ(ours, 1u) << clients;
+}
+
+class SecretFaults : public streamcache::testing::WithMoto<SecretFaults> {
+ protected:
+  void SetUp() override { moto_->reset(); }
+
+  // The ARN of a new plain-string secret holding `token`.
+  static std::string create_secret(const std::string& name, const std::string& token) {
+    auto service = aws::secrets_manager_service();
+    auto config = aws::load_client_config(fixed_env(moto_->aws_env()), service);
+    EXPECT_TRUE(config) << config.error();
+    aws::ServiceClient secrets(service, std::move(*config));
+    auto created = secrets.call("CreateSecret",
+                                R"({"Name":")" + name + R"(","SecretString":")" + token + R"("})");
+    EXPECT_TRUE(created) << created.error().describe();
+    return std::string(created->get_string("ARN").value_or(""));
+  }
+
+  // The functions' environment, with Secrets Manager reached through `proxy`.
+  static EnvLookup function_env(const streamcache::testing::DroppingProxy& proxy,
+                                const std::string& redis_url, const std::string& arn) {
+    auto values = moto_->aws_env();
+    values["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = proxy.endpoint();
+    values["TABLE_NAME"] = "items";
+    values["REDIS_URL"] = redis_url;
+    values["REDIS_AUTH_SECRET_ARN"] = arn;
+    return fixed_env(std::move(values));
+  }
+};
+
+// Lambda's init phase has 10 s: the secret read (retries included) ends within its own limit, as
+// an init error that says what did not answer.
+TEST_F(SecretFaults, StalledSecretsManagerAtInitIsAClearInitError) {
+  const std::string arn = create_secret("redis-init", "token-0123456789");
+  streamcache::testing::DroppingProxy proxy("127.0.0.1", moto_->port());
+  proxy.stall(true);
+  auto clients = create_clients(function_env(proxy, "redis://127.0.0.1:6379", arn));
+  ASSERT_FALSE(clients);
+  EXPECT_NE(clients.error().find("REDIS_AUTH_SECRET_ARN"), std::string::npos) << clients.error();
+  EXPECT_NE(clients.error().find("Secrets Manager did not answer in time"), std::string::npos)
+      << clients.error();
+  EXPECT_TRUE(streamcache::testing::wait_until([&] { return proxy.stalled() >= 1; }));
+}
+
+// A rotated token is re-read inside the call that meets it: a stalled Secrets Manager ends the
+// refresh by the call's deadline, and the call returns an auth error that says why.
+TEST_F(SecretFaults, StalledSecretsManagerEndsAPasswordRefreshWithinTheCallsBudget) {
+  streamcache::testing::RedisServer redis({.extra_args = {"--requirepass", "new-token-98765"}});
+  const std::string arn = create_secret("redis-refresh", "old-token-01234");
+  streamcache::testing::DroppingProxy proxy("127.0.0.1", moto_->port());
+  auto clients = create_clients(function_env(proxy, redis.url(), arn));  // the old token
+  ASSERT_TRUE(clients) << clients.error();
+  proxy.stall(true);
+  RedisItemCache cache((*clients)->cache);
+  auto read = cache.get("a", Deadline::after(1s));  // AUTH refused, then the refresh stalls
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, cache::ErrorCode::auth) << cache::describe(read.error());
+  EXPECT_NE(read.error().message.find("reading the current password failed"), std::string::npos)
+      << read.error().message;
+  EXPECT_NE(read.error().message.find("Secrets Manager did not answer in time"), std::string::npos)
+      << read.error().message;
+  EXPECT_TRUE(streamcache::testing::wait_until([&] { return proxy.stalled() >= 1; }));
 }
 
 }  // namespace
