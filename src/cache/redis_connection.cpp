@@ -56,6 +56,7 @@ Expected<void, Error> validate(const ConnectionOptions& options) {
   if (options.connect_timeout.count() <= 0 || options.command_timeout.count() <= 0) {
     return invalid("Redis options: connect_timeout and command_timeout must be positive");
   }
+  if (options.max_idle.count() <= 0) return invalid("Redis options: max_idle must be positive");
   if (options.reconnect_backoff_min.count() <= 0 ||
       options.reconnect_backoff_max < options.reconnect_backoff_min) {
     return invalid("Redis options: need 0 < reconnect_backoff_min <= reconnect_backoff_max");
@@ -128,20 +129,27 @@ struct RedisConnection::Impl {
   // After a refused password: one more try with the current one, if the source has a new one.
   Expected<void, Error> open_session_with_fresh_password(Error refused,
                                                          streamcache::Deadline budget) {
-    const auto now = Clock::now();
+    const auto now = this->now();
     if (!options.refresh_password || now < next_refresh_at) return unexpected(std::move(refused));
     next_refresh_at = now + options.refresh_interval;
-    auto fresh = options.refresh_password();
-    if (!fresh || fresh->empty() || fresh == options.endpoint.password) {
+    auto fresh = options.refresh_password(budget);
+    if (!fresh) {
+      refused.message += " (reading the current password failed: " + fresh.error() + ")";
+      return unexpected(std::move(refused));
+    }
+    if (fresh->empty() || *fresh == options.endpoint.password) {
       refused.message += " (the password source has no other password)";
       return unexpected(std::move(refused));
     }
     options.endpoint.password = std::move(*fresh);
     build_setup();
+    if (spent(budget)) return budget_spent();  // the refresh took it all
     return open_session(budget);
   }
 
   [[nodiscard]] std::string where() const { return "redis " + options.endpoint.address(); }
+
+  [[nodiscard]] Clock::time_point now() const { return options.now ? options.now() : Clock::now(); }
 
   Failure io_failure(const IoError& io, std::size_t received, std::size_t expected,
                      std::chrono::milliseconds budget) const {
@@ -239,7 +247,7 @@ struct RedisConnection::Impl {
   Expected<void, Error> ensure_connected(streamcache::Deadline budget) {
     if (transport) return {};
     if (spent(budget)) return budget_spent();
-    const auto now = Clock::now();
+    const auto now = this->now();
     if (now < retry_at) {
       const auto wait = std::chrono::ceil<std::chrono::milliseconds>(retry_at - now);
       return unexpected(Error{last_error.code,
@@ -255,14 +263,21 @@ struct RedisConnection::Impl {
       const auto span = static_cast<std::uint64_t>(backoff.count() - half + 1);
       const auto wait = std::chrono::milliseconds(
           half + static_cast<std::int64_t>(next_random(random_state) % span));
-      retry_at = Clock::now() + wait;
+      retry_at = this->now() + wait;
       backoff = std::min(backoff * 2, options.reconnect_backoff_max);
       last_error = opened.error();
       return opened;
     }
     backoff = options.reconnect_backoff_min;
     ++generation;
+    idle_since = this->now();
     return {};
+  }
+
+  // An old idle socket may be dead without a FIN (frozen sandbox, NAT or server idle timeout):
+  // a fresh one costs a connect, a dead one a whole command timeout.
+  void close_if_idle() {
+    if (transport && now() - idle_since > options.max_idle) close();
   }
 
   void close() {
@@ -288,6 +303,7 @@ struct RedisConnection::Impl {
   std::uint64_t generation = 0;
   Clock::time_point retry_at{};         // no connect attempt before this
   Clock::time_point next_refresh_at{};  // no password refresh before this
+  Clock::time_point idle_since{};       // the end of the connection's last exchange
   std::chrono::milliseconds backoff;
   std::uint64_t random_state;
   Error last_error;
@@ -312,6 +328,7 @@ Expected<RedisConnection, Error> RedisConnection::create(ConnectionOptions optio
 Expected<void, Error> RedisConnection::connect(streamcache::Deadline budget) {
   budget = budget.min(impl_->limit);
   if (spent(budget)) return impl_->budget_spent();
+  impl_->close_if_idle();
   return impl_->ensure_connected(budget);
 }
 
@@ -323,12 +340,15 @@ Expected<void, Error> RedisConnection::pipeline(const CommandBuffer& commands,
   // The caller's budget and the one set_deadline gave, whichever ends first.
   budget = budget.min(impl_->limit);
   if (spent(budget)) return impl_->budget_spent();
+  impl_->close_if_idle();
   const bool reused = impl_->transport.has_value();
   if (auto ready = impl_->ensure_connected(budget); !ready) return ready;
   // Each attempt gets the command timeout, cut to what the caller's budget has left.
   auto attempt = [&]() -> Expected<void, Failure> {
     const auto timeout = budget.cap(impl_->options.command_timeout);
-    return impl_->exchange(commands, replies, Deadline::after(timeout), timeout);
+    auto exchanged = impl_->exchange(commands, replies, Deadline::after(timeout), timeout);
+    if (exchanged) impl_->idle_since = impl_->now();
+    return exchanged;
   };
   if (spent(budget)) return impl_->budget_spent();  // the connect took it all; nothing sent
   auto done = attempt();
@@ -358,6 +378,10 @@ Expected<Reply, Error> RedisConnection::command(std::initializer_list<std::strin
 
 void RedisConnection::set_deadline(streamcache::Deadline deadline) {
   impl_->limit = deadline;
+}
+
+void RedisConnection::end_backoff() {
+  impl_->retry_at = {};
 }
 
 bool RedisConnection::connected() const {

@@ -37,17 +37,26 @@ struct ConnectionOptions {
   // One call: sending its commands and reading every reply.
   std::chrono::milliseconds command_timeout{500};
   // After a failed connect, calls fail fast until the backoff passes; it doubles from min to max,
-  // with jitter in [backoff/2, backoff]. A broken established connection reconnects at once.
+  // with jitter in [backoff/2, backoff]. A broken established connection reconnects at once. A
+  // caller that paces its own retries skips it with RedisConnection::end_backoff().
   std::chrono::milliseconds reconnect_backoff_min{50};
   std::chrono::milliseconds reconnect_backoff_max{2000};
+  // A connection idle longer than this is closed and reopened before the next call instead of
+  // reused: a Lambda sandbox frozen for minutes wakes with sockets that NAT or ElastiCache may
+  // have dropped silently, and a silently dropped socket costs a whole command timeout.
+  std::chrono::milliseconds max_idle{30000};
   std::string client_name;  // CLIENT SETNAME on connect, when not empty
   // Sent after AUTH/SELECT on every new connection (e.g. SCRIPT LOAD); an error reply fails it.
   std::vector<std::vector<std::string>> init_commands;
   // Asked for the current password when the server refuses ours (a rotated AUTH token); a different
-  // one is tried at once. At most once per refresh_interval, so a wrong secret cannot flood its
-  // store.
-  std::function<std::optional<std::string>()> refresh_password;
+  // one is tried at once. Gets the call's budget, which it must not outlast; an error says why the
+  // password could not be read. At most once per refresh_interval, so a wrong secret cannot flood
+  // its store.
+  std::function<Expected<std::string, std::string>(Deadline)> refresh_password;
   std::chrono::milliseconds refresh_interval{10000};
+  // Test seam: the clock of the reconnect backoff, max_idle and refresh_interval (I/O timeouts
+  // always use the steady clock). Empty: std::chrono::steady_clock::now.
+  std::function<std::chrono::steady_clock::time_point()> now;
 };
 
 // Options from a URL; `auth_token`, when set and not empty, replaces the URL's password (the
@@ -90,6 +99,12 @@ class RedisConnection {
   // command timeouts are cut to what is left, and with nothing left a call fails at once
   // (unavailable) without touching the connection. Deadline::never() by default.
   void set_deadline(Deadline deadline);
+
+  // Ends the reconnect backoff: the next call that needs a connection tries to connect, even
+  // right after a failed connect. For callers that pace their own retries (the stream handler's
+  // retry loop), so a recovered server is used at their next attempt; the API's hot path keeps
+  // the backoff, which spares a dead server a connect per request.
+  void end_backoff();
 
   [[nodiscard]] bool connected() const;
   void disconnect();

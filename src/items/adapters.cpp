@@ -148,6 +148,8 @@ Expected<cache::WriteResult, cache::Error> RedisItemCache::fill_negative(std::st
 void RedisItemCache::execute(std::span<const StreamOp> ops, StreamResults& results,
                              Deadline budget) {
   cache_.connection().set_deadline(Deadline::never());  // the API's budget ends with its call
+  // The caller's retry loop paces the attempts: a recovered Redis is used at its next one.
+  cache_.connection().end_backoff();
   ops_.clear();
   for (const StreamOp& op : ops) {
     switch (op.kind) {

@@ -45,6 +45,8 @@ class RedisItemCache : public ItemCachePort, public StreamCachePort {
   Expected<cache::WriteResult, cache::Error> fill_negative(
       std::string_view id, Deadline deadline = Deadline::never()) override;
   // Every op is versioned (invalidations too), so the whole batch is one pipelined round trip.
+  // Each call connects when it must, whatever the connection's reconnect backoff: the stream
+  // handler's retry loop paces its attempts (RedisConnection::end_backoff).
   void execute(std::span<const StreamOp> ops, StreamResults& results, Deadline budget) override;
 
  private:

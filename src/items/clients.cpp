@@ -16,13 +16,14 @@ Expected<std::unique_ptr<Clients>, std::string> create_clients(const EnvLookup& 
   if (!connection) return unexpected("REDIS_URL: " + connection.error().message);
   if (config->redis_auth_secret_arn) {
     // A rotated token: warm instances re-read the secret when Redis refuses the one they hold.
-    connection->refresh_password = [config = *config, env]() -> std::optional<std::string> {
-      auto secret = resolve_redis_auth(config, env);
+    connection->refresh_password = [config = *config,
+                                    env](Deadline budget) -> Expected<std::string, std::string> {
+      auto secret = resolve_redis_auth(config, env, budget);
       if (!secret) {
         logging::warn("redis auth refresh failed: " + secret.error());
-        return std::nullopt;
+        return unexpected(std::move(secret).error());
       }
-      return *secret;
+      return secret->value_or("");
     };
   }
   auto item_cache = cache::ItemCache::create(std::move(*connection), config->cache_options());

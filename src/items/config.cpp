@@ -83,23 +83,37 @@ Expected<Config, std::string> load_config(const EnvLookup& env) {
 }
 
 Expected<std::optional<std::string>, std::string> resolve_redis_auth(const Config& config,
-                                                                     const EnvLookup& env) {
+                                                                     const EnvLookup& env,
+                                                                     Deadline deadline) {
   if (config.redis_auth_token) return config.redis_auth_token;
   if (!config.redis_auth_secret_arn) return std::optional<std::string>();
+  const std::string& arn = *config.redis_auth_secret_arn;
+  deadline = deadline.min(Deadline::after(kSecretReadLimit));
   auto service = aws::secrets_manager_service();
   auto client_config = aws::load_client_config(env, service);
   if (!client_config) return unexpected("Secrets Manager: " + client_config.error());
+  client_config->http.connect_timeout = kSecretConnectTimeout;
   aws::ServiceClient client(service, std::move(*client_config));
   json::Value request(json::Object{});
-  request.set("SecretId", *config.redis_auth_secret_arn);
-  auto response = client.call("GetSecretValue", json::serialize(request));
+  request.set("SecretId", arn);
+  auto response = client.call("GetSecretValue", json::serialize(request), deadline);
   if (!response) {
-    return unexpected("reading REDIS_AUTH_SECRET_ARN " + *config.redis_auth_secret_arn +
+    // The last attempt may end by its own timeout, cut to the deadline, a hair before the deadline.
+    const std::string& code = response.error().code;
+    if (code == "DeadlineExceeded" || code == "RequestTimeout") {
+      return unexpected("reading REDIS_AUTH_SECRET_ARN " + arn +
+                        " failed: Secrets Manager did not answer in time (at most " +
+                        std::to_string(kSecretReadLimit.count()) +
+                        " ms, less when the call has less left); check that the function reaches "
+                        "Secrets Manager (VPC endpoint, security groups): " +
+                        response.error().describe());
+    }
+    return unexpected("reading REDIS_AUTH_SECRET_ARN " + arn +
                       " failed: " + response.error().describe());
   }
   auto secret = response->get_string("SecretString");
   if (!secret) {
-    return unexpected("secret " + *config.redis_auth_secret_arn +
+    return unexpected("secret " + arn +
                       " has no SecretString: store the AUTH token as a plain string");
   }
   return std::optional<std::string>(std::string(*secret));

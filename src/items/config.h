@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cache/item_cache.h"
+#include "common/deadline.h"
 #include "common/env.h"
 #include "common/expected.h"
 
@@ -28,9 +29,17 @@ struct Config {
 
 Expected<Config, std::string> load_config(const EnvLookup& env);
 
-// The Redis AUTH token: REDIS_AUTH_TOKEN, else the secret's SecretString read once through
-// Secrets Manager (GetSecretValue), else nullopt (the URL's password, if any, applies).
-Expected<std::optional<std::string>, std::string> resolve_redis_auth(const Config& config,
-                                                                     const EnvLookup& env);
+// The longest a Secrets Manager read of the Redis AUTH token may take, retries included: at init
+// it must leave most of Lambda's 10 s init phase to the rest, so a stalled Secrets Manager is a
+// clear init error, not an init timeout. During an invocation the call's budget cuts it further.
+inline constexpr std::chrono::milliseconds kSecretReadLimit{3000};
+// One attempt's DNS + TCP + TLS: an in-region (VPC endpoint) connect takes milliseconds.
+inline constexpr std::chrono::milliseconds kSecretConnectTimeout{1000};
+
+// The Redis AUTH token: REDIS_AUTH_TOKEN, else the secret's SecretString read through Secrets
+// Manager (GetSecretValue) by `deadline` and within kSecretReadLimit, else nullopt (the URL's
+// password, if any, applies).
+Expected<std::optional<std::string>, std::string> resolve_redis_auth(
+    const Config& config, const EnvLookup& env, Deadline deadline = Deadline::never());
 
 }  // namespace streamcache::items

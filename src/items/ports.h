@@ -103,7 +103,8 @@ struct StreamOp {
 using StreamResults = std::vector<Expected<cache::WriteResult, cache::Error>>;
 
 // Runs a batch of stream ops in order, pipelined; results[i] answers ops[i]. Never waits past
-// `budget`: what it could not run by then fails as unavailable.
+// `budget`: what it could not run by then fails as unavailable. Every call tries the cache for
+// real (no backoff of its own): the caller paces its retries.
 class StreamCachePort {
  public:
   virtual ~StreamCachePort() = default;

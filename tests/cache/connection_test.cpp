@@ -149,6 +149,38 @@ TEST(RedisConnection, FailedConnectBacksOffInsteadOfRetryingEveryCall) {
   EXPECT_EQ(second.error().code, ErrorCode::unavailable);
   EXPECT_NE(second.error().message.find("next connect attempt in"), std::string::npos)
       << second.error().message;
+
+  // A caller that paces its own retries ends the backoff: its next call tries for real.
+  connection.end_backoff();
+  auto third = connection.command({"PING"});
+  ASSERT_FALSE(third);
+  EXPECT_NE(third.error().message.find("refused"), std::string::npos) << third.error().message;
+  auto fourth = connection.command({"PING"});  // other calls still skip the dead server
+  ASSERT_FALSE(fourth);
+  EXPECT_NE(fourth.error().message.find("next connect attempt in"), std::string::npos)
+      << fourth.error().message;
+}
+
+// A sandbox frozen for minutes wakes with sockets that may be dead without a FIN: past max_idle
+// the connection is replaced before the next call; within it, reused.
+TEST(RedisConnection, IdleConnectionPastTheBoundIsReplaced) {
+  RedisServer server;
+  auto now = Clock::now();
+  auto options = testing::local_options(server.port());
+  options.max_idle = std::chrono::seconds(30);
+  options.now = [&now] { return now; };
+  auto connection = connect_to(options);
+  auto first = connection.command({"CLIENT", "ID"});
+  ASSERT_TRUE(first) << describe(first.error());
+  now += std::chrono::seconds(29);
+  auto second = connection.command({"CLIENT", "ID"});
+  ASSERT_TRUE(second) << describe(second.error());
+  EXPECT_EQ(second->integer, first->integer);  // idle within the bound: reused
+  now += std::chrono::seconds(31);
+  auto third = connection.command({"CLIENT", "ID"});
+  ASSERT_TRUE(third) << describe(third.error());
+  EXPECT_NE(third->integer, second->integer);  // idle past the bound: a new server-side client
+  EXPECT_EQ(connection.generation(), 2u);
 }
 
 TEST(RedisFaults, ServerKilledMidUseIsUnavailableThenTheSameObjectRecovers) {

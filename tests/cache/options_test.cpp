@@ -22,6 +22,7 @@ TEST(ConnectionOptions, DefaultsAreDocumentedValues) {
   EXPECT_EQ(options.command_timeout, milliseconds(500));
   EXPECT_EQ(options.reconnect_backoff_min, milliseconds(50));
   EXPECT_EQ(options.reconnect_backoff_max, milliseconds(2000));
+  EXPECT_EQ(options.max_idle, milliseconds(30000));
   EXPECT_TRUE(options.tls.verify_peer);
   EXPECT_EQ(options.endpoint.port, 6379);
 }
@@ -50,6 +51,9 @@ TEST(ConnectionOptions, BadValuesFailAtCreate) {
   options = unreachable();
   options.reconnect_backoff_max = milliseconds(1);
   expect_invalid(options, "max backoff below min");
+  options = unreachable();
+  options.max_idle = milliseconds(0);
+  expect_invalid(options, "zero idle bound");
   options = unreachable();
   options.init_commands.push_back({});
   expect_invalid(options, "empty init command");
