@@ -134,6 +134,8 @@ struct RedisConnection::Impl {
     next_refresh_at = now + options.refresh_interval;
     auto fresh = options.refresh_password(budget);
     if (!fresh) {
+      // Transient: the secret may be rotated and unreadable for now; a later call re-reads it.
+      refused.code = ErrorCode::unavailable;
       refused.message += " (reading the current password failed: " + fresh.error() + ")";
       return unexpected(std::move(refused));
     }
