@@ -90,9 +90,12 @@ Expected<StreamProgress, std::string> drain_stream(const LocalStack& stack,
     if (!total) return unexpected(total.error());
     auto progress = mapping_progress(*api);
     if (!progress) return unexpected(progress.error());
-    progress->records_in_stream = *total;
+    // Counted again after the mapping's figures: the stream must not have grown meanwhile.
+    auto again = count_stream_records(*streams, table->latest_stream_arn);
+    if (!again) return unexpected(again.error());
+    progress->records_in_stream = *again;
     last = *progress;
-    if (last.delivered + last.discarded >= last.records_in_stream) return last;
+    if (*again == *total && last.delivered + last.discarded >= last.records_in_stream) return last;
     if (deadline.expired()) {
       return unexpected("the stream did not drain in " + std::to_string(timeout.count()) +
                         " s: " + std::to_string(last.delivered) + " delivered + " +

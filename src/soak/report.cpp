@@ -123,6 +123,10 @@ std::string render(const SoakResult& result, const Verdict& verdict) {
         << "\n- sent to the on-failure destination: " << s.discarded << "\n- batches: " << s.batches
         << ", batches retried: " << s.retries
         << "\n- on-failure batches redriven: " << result.redriven_batches << "\n";
+    if (s.delivered + s.discarded > s.records_in_stream) {
+      out << "- note: the mapping counted " << s.delivered + s.discarded - s.records_in_stream
+          << " record(s) more than the stream holds (delivered twice; replays are no-ops)\n";
+    }
   }
   if (!result.drain_error.empty()) out << "- drain: " << result.drain_error << "\n";
   if (!result.redrive_error.empty()) out << "- redrive: " << result.redrive_error << "\n";
