@@ -103,6 +103,13 @@ std::string LocalStack::env(const std::string& name) const {
   return it == env_.end() ? std::string() : it->second;
 }
 
+std::vector<std::string> LocalStack::environment() const {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : env_)
+    out.push_back(name + "=" + value);
+  return out;
+}
+
 fs::path LocalStack::on_failure_file() const {
   return state_dir_ / "stream-on-failure.jsonl";
 }

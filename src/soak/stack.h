@@ -23,6 +23,8 @@ class LocalStack {
 
   // A variable of stack.env (API_URL, AWS_ENDPOINT_URL, REDIS_URL, TABLE_NAME, AWS_REGION ...).
   [[nodiscard]] std::string env(const std::string& name) const;
+  // Every variable of stack.env as NAME=value, for a tool run against the stack.
+  [[nodiscard]] std::vector<std::string> environment() const;
   [[nodiscard]] const std::filesystem::path& state_dir() const { return state_dir_; }
   [[nodiscard]] std::filesystem::path on_failure_file() const;
 
