@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# A soak on a local stack of its own (docs/local.md): starts one on free ports in a fresh state
+# A soak on a local stack of its own (docs/faults.md): starts one on free ports in a fresh state
 # directory, runs streamcache-soak against it, stops it, and keeps its logs and report.
 #
-#   tools/soak.sh [--seconds N] [--seed S] [--build-dir DIR] [--state-dir DIR] [streamcache-soak options]
+#   tools/soak.sh [--seconds N] [--seed S] [--build-dir DIR] [--state-dir DIR] [--config FILE]
+#                 [streamcache-soak options]
+#
+# --config: another stack configuration (default local/stack.json), e.g. fewer mapping retries.
 #
 # Exit codes: streamcache-soak's (0 pass, 1 fail, 2 bad options), 4 a missing build, and
 # tools/local-stack.sh's when the stack does not start.
@@ -11,13 +14,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="$ROOT/build/release"
 STATE_DIR=""
+CONFIG=()
 ARGS=()
 while (($#)); do
   case "$1" in
     --build-dir) BUILD_DIR="${2:?--build-dir needs a directory}" && shift ;;
     --state-dir) STATE_DIR="${2:?--state-dir needs a directory}" && shift ;;
+    --config) CONFIG=(--config "$(realpath -m -- "${2:?--config needs a file}")") && shift ;;
     -h | --help)
-      sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) ARGS+=("$1") ;;
@@ -45,7 +50,7 @@ rm -f "$STATE_DIR/stream-on-failure.jsonl" "$STATE_DIR/soak-report.md"
 stack=(bash "$ROOT/tools/local-stack.sh")
 trap '"${stack[@]}" stop --state-dir "$STATE_DIR" >/dev/null 2>&1 || true' EXIT
 "${stack[@]}" run --detach --api-port "$(free_port)" --dynamodb-port "$(free_port)" \
-  --redis-port "$(free_port)" --state-dir "$STATE_DIR" --build-dir "$BUILD_DIR" >/dev/null
+  --redis-port "$(free_port)" --state-dir "$STATE_DIR" --build-dir "$BUILD_DIR" "${CONFIG[@]}" >/dev/null
 redrive=()
 [[ -x "$BUILD_DIR/src/redrive/streamcache-redrive" ]] &&
   redrive=(--redrive "$BUILD_DIR/src/redrive/streamcache-redrive")
