@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   SoakResult result;
   result.seed = options->seed;
   result.seconds = options->seconds;
+  result.require_redrive = options->require_redrive;
   const auto schedule = plan_faults(std::chrono::seconds(options->seconds), options->seed);
   std::cerr << "soak: seed " << options->seed << ", " << options->seconds << " s, "
             << schedule.size() << " faults, " << options->writers << " writers, "

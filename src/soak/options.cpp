@@ -22,13 +22,16 @@ Expected<T, std::string> number(const std::string& option, const std::string& te
 std::string usage() {
   return "usage: streamcache-soak --state-dir DIR [--seconds N] [--seed S] [--writers N]\n"
          "                        [--readers N] [--ids N] [--drain-timeout N] [--redrive PATH]\n"
+         "                        [--require-redrive]\n"
          "\n"
          "Drives a running local stack (tools/local-stack.sh run --detach --state-dir DIR) with\n"
          "API writers and readers, a direct DynamoDB writer and a seeded fault schedule (Redis\n"
          "killed and restarted, Redis and moto_server paused, an API instance killed mid-request,\n"
          "the stream handler killed mid-batch), then drains the stream and checks every item's\n"
          "cache entry and API answer against the table. Exit 0: no item diverged and no 5xx but\n"
-         "503 (beyond one per API instance killed); 1: the run failed; 2: bad options.\n";
+         "503 (beyond one per API instance killed); 1: the run failed; 2: bad options.\n"
+         "--require-redrive also fails the run when no batch reached the on-failure file (to\n"
+         "test the redrive path with a configuration whose retries run out).\n";
 }
 
 Expected<SoakOptions, std::string> parse_options(const std::vector<std::string>& args) {
@@ -38,6 +41,10 @@ Expected<SoakOptions, std::string> parse_options(const std::vector<std::string>&
     if (a == "-h" || a == "--help") {
       o.help = true;
       return o;
+    }
+    if (a == "--require-redrive") {
+      o.require_redrive = true;
+      continue;
     }
     if (i + 1 >= args.size()) return unexpected(a + " needs a value (or is unknown)");
     const std::string& v = args[++i];

@@ -22,6 +22,7 @@ struct SoakOptions {
   int drain_timeout_seconds = 180;
   std::filesystem::path
       redrive;  // streamcache-redrive, run when records reached the on-failure file
+  bool require_redrive = false;  // fail unless some batch reached the on-failure file (a test)
   bool help = false;
 };
 

@@ -57,6 +57,9 @@ Verdict judge(const SoakResult& result) {
   if (unanswered > 0) fail(std::to_string(unanswered) + " API requests got no answer at all");
   if (!result.drain_error.empty()) fail("the stream did not drain: " + result.drain_error);
   if (!result.redrive_error.empty()) fail("redrive: " + result.redrive_error);
+  if (result.require_redrive && result.redriven_batches == 0 && result.redrive_error.empty()) {
+    fail("no batch reached the on-failure file, so redrive was not exercised");
+  }
   if (!result.check_error.empty()) fail("the check could not run: " + result.check_error);
   if (result.convergence && !result.convergence->diverged.empty()) {
     fail(std::to_string(result.convergence->diverged.size()) + " item(s) diverged");

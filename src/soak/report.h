@@ -20,6 +20,7 @@ struct SoakResult {
   std::optional<StreamProgress> stream;
   std::string drain_error;
   int redriven_batches = 0;  // on-failure records redriven before the check
+  bool require_redrive = false;
   std::string redrive_error;
   std::optional<ConvergenceReport> convergence;
   std::string check_error;
@@ -32,7 +33,8 @@ struct Verdict {
 
 // Fails on: a diverged item; an API answer that is 5xx but not 503, beyond one per API instance
 // killed (each was serving at most one request); an API request with no answer at all; a stream
-// that did not drain; records in the on-failure file that were not redriven.
+// that did not drain; records in the on-failure file that were not redriven; with
+// require_redrive, no batch redriven at all.
 Verdict judge(const SoakResult& result);
 
 std::string render(const SoakResult& result, const Verdict& verdict);

@@ -37,6 +37,12 @@ TEST(SoakOptions, ErrorsNameTheOptionAndWhatItNeeds) {
   EXPECT_EQ(parse_options({"--state-dir"}).error(), "--state-dir needs a value (or is unknown)");
 }
 
+TEST(SoakOptions, RequireRedriveTakesNoValue) {
+  auto o = parse_options({"--require-redrive", "--state-dir", "d"});
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_TRUE(o->require_redrive);
+}
+
 TEST(SoakOptions, Help) {
   auto o = parse_options({"--help"});
   ASSERT_TRUE(o);

@@ -59,5 +59,15 @@ TEST(Verdict, NoAnswerUndrainedStreamAndUnredrivenRecordsFail) {
   EXPECT_FALSE(judge(r).passed);
 }
 
+TEST(Verdict, RequireRedriveFailsARunWhoseRetriesNeverRanOut) {
+  SoakResult r = healthy();
+  r.require_redrive = true;
+  EXPECT_EQ(judge(r).reasons,
+            std::vector<std::string>{
+                "no batch reached the on-failure file, so redrive was not exercised"});
+  r.redriven_batches = 2;
+  EXPECT_TRUE(judge(r).passed);
+}
+
 }  // namespace
 }  // namespace streamcache::soak
