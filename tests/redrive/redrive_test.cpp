@@ -323,6 +323,58 @@ TEST_F(RedriveTest, BadFlagsExitTwoAndHelpExitsZero) {
   EXPECT_NE(help.output.find("usage: streamcache-redrive"), std::string::npos) << help.output;
 }
 
+TEST_F(RedriveTest, DevRedriveUsesTheStacksEnvAndMovesItsFileAsideOnceAllIsRedriven) {
+  put("a", 2, "a2");
+  put("b", 2, "b2");
+  const auto records = stream_records();
+  ASSERT_EQ(records.size(), 2U);
+  const fs::path state = dir_ / "state";
+  fs::create_directories(state);
+  {
+    std::ofstream env(state / "stack.env");
+    for (const auto& [k, v] : env_map())
+      env << "export " << k << "=" << v << "\n";
+  }
+  const fs::path file = state / "stream-on-failure.jsonl";
+  (void)write_file("state/stream-on-failure.jsonl", {local_line(records, 0, 1)});
+  const std::string dev = "STREAMCACHE_REDRIVE_BINARY=" STREAMCACHE_REDRIVE_BINARY
+                          " " STREAMCACHE_SOURCE_DIR "/dev redrive --state-dir " +
+                          state.string() + " 2>&1";
+  auto moved_aside = [&] {
+    int n = 0;
+    for (const auto& entry : fs::directory_iterator(state))
+      n += entry.path().filename().string().starts_with("stream-on-failure.jsonl.redriven-");
+    return n;
+  };
+
+  auto first = testing::run_shell(dev);
+  EXPECT_EQ(first.status, 0) << first.output;
+  EXPECT_NE(first.output.find("all redriven"), std::string::npos) << first.output;
+  expect_converged({{"a", kA2}, {"b", kB2}});
+  EXPECT_FALSE(fs::exists(file));
+  EXPECT_EQ(moved_aside(), 1);
+
+  auto second = testing::run_shell(dev);
+  EXPECT_EQ(second.status, 0) << second.output;
+  EXPECT_NE(second.output.find("nothing to redrive"), std::string::npos) << second.output;
+
+  // Not all redriven: the lines go back to the live file for the next run.
+  const std::string gone = aws_line(shard_, "800000000003126276362", "800000000003126276362", 1,
+                                    "arn:aws:dynamodb:us-east-1:123456789012:table/gone/stream/x");
+  (void)write_file("state/stream-on-failure.jsonl", {gone});
+  auto failing = testing::run_shell(dev);
+  EXPECT_EQ(failing.status, 1) << failing.output;
+  EXPECT_NE(failing.output.find("past retention"), std::string::npos) << failing.output;
+  std::ifstream in(file);
+  std::string line;
+  EXPECT_TRUE(std::getline(in, line));
+  EXPECT_EQ(line, gone);
+  EXPECT_EQ(moved_aside(), 1);
+  for (const auto& entry : fs::directory_iterator(state))
+    EXPECT_FALSE(entry.path().filename().string().starts_with("stream-on-failure.jsonl.redriving-"))
+        << entry.path();
+}
+
 TEST_F(RedriveTest, QueueMessagesAreDeletedOnlyOnceTheirBatchApplied) {
   put("a", 2, "a2");
   put("b", 2, "b2");
