@@ -68,8 +68,7 @@ EventResult<StreamOnFailureRecord> read_stream_on_failure_record(const json::Val
 EventResult<StreamOnFailureRecord> parse_stream_on_failure_record(std::string_view record_json) {
   auto parsed = json::parse(record_json);
   if (!parsed) {
-    return unexpected(
-        EventError{"", "not an on-failure record: invalid JSON (" + parsed.error().message + ")"});
+    return unexpected(EventError{"", "invalid JSON (" + parsed.error().message + ")"});
   }
   return read_stream_on_failure_record(*parsed);
 }
