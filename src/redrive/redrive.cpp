@@ -41,7 +41,7 @@ std::string region_of_arn(std::string_view arn) {
 
 Redriver::Redriver(aws::DynamoDbStreamsClient& streams, items::StreamCachePort* cache,
                    RedriveOptions options)
-    : streams_(streams), cache_(cache), options_(std::move(options)) {}
+    : streams_(streams), cache_(cache), options_(options) {}
 
 BatchReport Redriver::redrive(std::string source, std::string_view record_json) {
   BatchReport report;
