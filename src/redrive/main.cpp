@@ -1,5 +1,6 @@
 // streamcache-redrive: replays the stream handler's failed batches (see redrive.h and --help).
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
   if (options->help) {
     std::fputs(std::string(redrive::help_text()).c_str(), stdout);
     return 0;
+  }
+  if (!options->file.empty() && !std::filesystem::is_regular_file(options->file)) {
+    return usage_error("--file " + options->file.string() + ": no such file");
   }
   const EnvLookup env = redrive::with_overrides(process_env(), *options);
 

@@ -340,6 +340,9 @@ TEST_F(RedriveTest, BadFlagsExitTwoAndHelpExitsZero) {
   auto bad = run_binary("--file");
   EXPECT_EQ(bad.status, 2) << bad.output;
   EXPECT_NE(bad.output.find("--file needs a value"), std::string::npos) << bad.output;
+  auto missing = run_binary("--file " + (dir_ / "nope.jsonl").string());
+  EXPECT_EQ(missing.status, 2) << missing.output;
+  EXPECT_NE(missing.output.find("nope.jsonl: no such file"), std::string::npos) << missing.output;
   auto help = run_binary("--help");
   EXPECT_EQ(help.status, 0) << help.output;
   EXPECT_NE(help.output.find("usage: streamcache-redrive"), std::string::npos) << help.output;
