@@ -58,6 +58,12 @@ BatchReport Redriver::redrive(std::string source, std::string_view record_json) 
   report.first_sequence_number = batch.start_sequence_number;
   report.last_sequence_number = batch.end_sequence_number;
   report.batch_size = batch.batch_size;
+  if (aws::sequence_less(batch.end_sequence_number, batch.start_sequence_number)) {
+    report.outcome = Outcome::invalid;
+    report.detail = "DDBStreamBatchInfo.endSequenceNumber " + batch.end_sequence_number +
+                    " is below startSequenceNumber " + batch.start_sequence_number;
+    return report;
+  }
 
   auto records = fetch_batch_records(streams_, batch, options_.fetch);
   if (!records) {

@@ -95,12 +95,27 @@ TEST(OnFailureRecord, ErrorsNameTheField) {
   EXPECT_EQ(message(R"({"DDBStreamBatchInfo":{"shardId":"s","startSequenceNumber":"12x",)"
                     R"("endSequenceNumber":"2","streamArn":"a"}})"),
             "DDBStreamBatchInfo.startSequenceNumber: expected decimal digits, got \"12x\"");
-  EXPECT_EQ(message(R"({"DDBStreamBatchInfo":{"shardId":"s","startSequenceNumber":"100",)"
-                    R"("endSequenceNumber":"99","streamArn":"a"}})"),
-            "DDBStreamBatchInfo.endSequenceNumber: 99 is below startSequenceNumber 100");
   EXPECT_EQ(message(R"({"DDBStreamBatchInfo":{"shardId":7,"startSequenceNumber":"1",)"
                     R"("endSequenceNumber":"2","streamArn":"a"}})"),
             "DDBStreamBatchInfo.shardId: expected a string, got a number");
+}
+
+TEST(Redrive, ARangeThatEndsBeforeItStartsIsInvalidBeforeAnyRead) {
+  aws::ClientConfig config;
+  config.region = "us-east-1";
+  config.endpoint = "http://127.0.0.1:9";  // never called
+  aws::DynamoDbStreamsClient streams(config);
+  RedriveOptions options;
+  options.dry_run = true;
+  Redriver redriver(streams, nullptr, options);
+  const BatchReport report = redriver.redrive(
+      "line 7",
+      R"({"DDBStreamBatchInfo":{"shardId":"s","startSequenceNumber":"100",)"
+      R"("endSequenceNumber":"99","streamArn":"arn:aws:dynamodb:us-east-1:1:table/t/stream/x"}})");
+  EXPECT_EQ(report.outcome, Outcome::invalid);
+  EXPECT_EQ(format_report(report),
+            "line 7: invalid: DDBStreamBatchInfo.endSequenceNumber 99 is below startSequenceNumber "
+            "100");
 }
 
 TEST(Redrive, RegionComesFromTheStreamArn) {

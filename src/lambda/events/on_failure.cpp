@@ -16,15 +16,6 @@ bool all_digits(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Numeric order of two digit strings (no sign, leading zeros allowed).
-bool digits_less(std::string_view a, std::string_view b) {
-  while (a.size() > 1 && a.front() == '0')
-    a.remove_prefix(1);
-  while (b.size() > 1 && b.front() == '0')
-    b.remove_prefix(1);
-  return a.size() != b.size() ? a.size() < b.size() : a < b;
-}
-
 }  // namespace
 
 EventResult<StreamOnFailureRecord> read_stream_on_failure_record(const json::Value& record) {
@@ -55,10 +46,6 @@ EventResult<StreamOnFailureRecord> read_stream_on_failure_record(const json::Val
   if (!all_digits(b.end_sequence_number)) {
     sink.fail(info.path_of("endSequenceNumber"),
               "expected decimal digits, got \"" + b.end_sequence_number + "\"");
-  }
-  if (digits_less(b.end_sequence_number, b.start_sequence_number)) {
-    sink.fail(info.path_of("endSequenceNumber"),
-              b.end_sequence_number + " is below startSequenceNumber " + b.start_sequence_number);
   }
   if (b.batch_size < 0) sink.fail(info.path_of("batchSize"), "must not be negative");
   if (sink.failed()) return unexpected(sink.error());

@@ -17,7 +17,7 @@ namespace streamcache::lambda::events {
 struct DdbStreamBatchInfo {
   std::string shard_id;                             // required
   std::string start_sequence_number;                // required: decimal digits
-  std::string end_sequence_number;                  // required: decimal digits, not below the start
+  std::string end_sequence_number;                  // required: decimal digits
   std::string stream_arn;                           // required
   std::int64_t batch_size = 0;                      // records in the batch; 0 when absent
   std::string approximate_arrival_of_first_record;  // ISO 8601; "" when absent
