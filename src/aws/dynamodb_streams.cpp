@@ -26,7 +26,20 @@ Expected<std::optional<AttributeMap>, std::string> optional_map(const json::Valu
   return std::optional<AttributeMap>(std::move(*map));
 }
 
+std::string_view strip_zeros(std::string_view s) {
+  while (s.size() > 1 && s.front() == '0')
+    s.remove_prefix(1);
+  return s;
+}
+
 }  // namespace
+
+bool sequence_less(std::string_view a, std::string_view b) {
+  a = strip_zeros(a);
+  b = strip_zeros(b);
+  if (a.size() != b.size()) return a.size() < b.size();
+  return a < b;
+}
 
 Expected<StreamRecord, std::string> stream_record_from_json(const json::Value& record) {
   if (!record.is_object()) return unexpected(std::string("record is not an object"));

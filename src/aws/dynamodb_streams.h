@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aws/attribute_value.h"
@@ -79,5 +80,8 @@ class DynamoDbStreamsClient {
 
 // Orders shards so that every parent precedes its children (Lambda's processing order).
 std::vector<Shard> order_by_lineage(std::vector<Shard> shards);
+
+// Numeric comparison of stream sequence numbers (decimal strings of any length).
+bool sequence_less(std::string_view a, std::string_view b);
 
 }  // namespace streamcache::aws

@@ -24,6 +24,8 @@ std::string_view to_string(ErrorKind kind) {
       return "access_denied";
     case ErrorKind::expired_iterator:
       return "expired_iterator";
+    case ErrorKind::trimmed_data:
+      return "trimmed_data";
     case ErrorKind::other:
       return "other";
   }
@@ -81,16 +83,18 @@ std::string clean_code(std::string_view raw) {
 
 ErrorKind kind_for(std::string_view code, int status) {
   if (code == "ConditionalCheckFailedException") return ErrorKind::conditional_check_failed;
-  if (code == "ResourceNotFoundException") return ErrorKind::resource_not_found;
+  // QueueDoesNotExist: SQS's JSON protocol (AWS.SimpleQueueService.NonExistentQueue in Query).
+  if (code == "ResourceNotFoundException" || code == "QueueDoesNotExist") {
+    return ErrorKind::resource_not_found;
+  }
   if (code == "ResourceInUseException") return ErrorKind::resource_in_use;
   if (code == "ValidationException" || code == "SerializationException" ||
       code == "InvalidParameterException" || code == "InvalidRequestException" ||
       code == "ItemCollectionSizeLimitExceededException") {
     return ErrorKind::validation;
   }
-  if (code == "ExpiredIteratorException" || code == "TrimmedDataAccessException") {
-    return ErrorKind::expired_iterator;
-  }
+  if (code == "ExpiredIteratorException") return ErrorKind::expired_iterator;
+  if (code == "TrimmedDataAccessException") return ErrorKind::trimmed_data;
   if (code == "AccessDeniedException" || code == "UnrecognizedClientException" ||
       code == "InvalidSignatureException" || code == "MissingAuthenticationTokenException" ||
       code == "ExpiredTokenException" || status == 403) {

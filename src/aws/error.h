@@ -16,7 +16,8 @@ enum class ErrorKind {
   throttled,                 // throttling codes, after the retries
   unavailable,               // 5xx, connection errors and timeouts, after the retries
   access_denied,             // credentials or permissions
-  expired_iterator,          // ExpiredIteratorException / TrimmedDataAccessException (Streams)
+  expired_iterator,          // ExpiredIteratorException (Streams): get a new iterator
+  trimmed_data,              // TrimmedDataAccessException (Streams): the records are past retention
   other,                     // any other service error (see code)
 };
 

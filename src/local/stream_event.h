@@ -1,5 +1,6 @@
-// DynamoDB Streams events as Lambda's event source mapping builds them, and the record Lambda
-// sends to an on-failure destination. Pure functions over the records GetRecords returned.
+// DynamoDB Streams events as Lambda's event source mapping builds them
+// (lambda/events/stream_batch.h, shared with the redrive command), and the record Lambda sends to
+// an on-failure destination. Pure functions over the records GetRecords returned.
 #pragma once
 
 #include <chrono>
@@ -8,21 +9,13 @@
 
 #include "aws/dynamodb_streams.h"
 #include "json/json.h"
+#include "lambda/events/stream_batch.h"
 
 namespace streamcache::local {
 
-struct StreamSource {
-  std::string event_source_arn;  // the stream ARN
-  std::string region;
-};
-
-// One element of "Records": GetRecords' record with eventSource "aws:dynamodb", awsRegion,
-// eventSourceARN and a numeric dynamodb.ApproximateCreationDateTime (whole epoch seconds).
-json::Value to_lambda_record(const aws::StreamRecord& record, const StreamSource& source);
-
-// {"Records":[...]} as JSON text.
-std::string build_stream_event(std::span<const aws::StreamRecord> records,
-                               const StreamSource& source);
+using lambda::events::build_stream_event;
+using lambda::events::StreamSource;
+using lambda::events::to_lambda_record;
 
 // Why a batch went to the on-failure destination (Lambda's requestContext.condition).
 enum class FailureCondition { retry_attempts_exhausted, record_age_exceeded };

@@ -20,12 +20,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kShardRefresh = std::chrono::seconds(5);  // new shards appear after splits
 constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 
-std::string_view strip_zeros(std::string_view s) {
-  while (s.size() > 1 && s.front() == '0')
-    s.remove_prefix(1);
-  return s;
-}
-
 struct ShardState {
   aws::Shard shard;
   std::string iterator;
@@ -40,13 +34,6 @@ struct ShardState {
 };
 
 }  // namespace
-
-bool sequence_less(std::string_view a, std::string_view b) {
-  a = strip_zeros(a);
-  b = strip_zeros(b);
-  if (a.size() != b.size()) return a.size() < b.size();
-  return a < b;
-}
 
 std::optional<std::size_t> first_failed_index(
     std::string_view response, const std::vector<std::string>& batch_sequence_numbers) {
@@ -242,7 +229,8 @@ void StreamMapping::run() {
         }
         auto page = streams.get_records(s.iterator, std::min(config_.batch_size, 1000));
         if (!page) {
-          if (page.error().kind == aws::ErrorKind::expired_iterator) {
+          if (page.error().kind == aws::ErrorKind::expired_iterator ||
+              page.error().kind == aws::ErrorKind::trimmed_data) {
             s.iterator_ready = false;  // resume after the last record read
           } else {
             log_.line(source, "GetRecords " + s.shard.id + ": " + page.error().describe());

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "aws/dynamodb_streams.h"
 #include "aws/service_client.h"
 #include "local/config.h"
 #include "local/function_pool.h"
@@ -67,7 +68,7 @@ class StreamMapping {
 std::optional<std::size_t> first_failed_index(
     std::string_view response, const std::vector<std::string>& batch_sequence_numbers);
 
-// Numeric comparison of stream sequence numbers (decimal strings of any length).
-bool sequence_less(std::string_view a, std::string_view b);
+// Numeric comparison of stream sequence numbers (moved to aws/ for the redrive command).
+using aws::sequence_less;
 
 }  // namespace streamcache::local

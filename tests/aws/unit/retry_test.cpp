@@ -133,5 +133,18 @@ TEST(ErrorMapping, KnownCodes) {
             "ResourceNotFoundException: x (HTTP 400, 1 attempt)");
 }
 
+TEST(ErrorMapping, StreamsAndSqsCodesTheRedriveDecidesOn) {
+  http::Response r;
+  r.status = 400;
+  r.body = R"({"__type":"com.amazonaws.dynamodb.v20120810#ExpiredIteratorException"})";
+  EXPECT_EQ(error_from_response(r).kind, ErrorKind::expired_iterator);
+  // Past the stream's retention: not the same as an expired iterator (a new one will not help).
+  r.body = R"({"__type":"com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException"})";
+  EXPECT_EQ(error_from_response(r).kind, ErrorKind::trimmed_data);
+  EXPECT_FALSE(is_retryable(error_from_response(r)));
+  r.body = R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"no queue"})";
+  EXPECT_EQ(error_from_response(r).kind, ErrorKind::resource_not_found);
+}
+
 }  // namespace
 }  // namespace streamcache::aws
