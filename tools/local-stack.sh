@@ -247,6 +247,13 @@ cmd_run() {
   local bin
   bin="$(local_binary)"
   mkdir -p "$STATE_DIR/logs"
+  # A previous run's failed batches name a stream that this run replaces: keep them, aside.
+  if [[ -s "$STATE_DIR/stream-on-failure.jsonl" ]]; then
+    local aside
+    aside="$STATE_DIR/stream-on-failure.jsonl.previous-run-$(date +%Y%m%d-%H%M%S)"
+    mv "$STATE_DIR/stream-on-failure.jsonl" "$aside"
+    echo "note: the previous run's on-failure records are in $aside (their stream is gone)" >&2
+  fi
 
   ((DETACH)) || trap 'echo >&2; stop_stack; exit 130' INT TERM
   trap 'status=$?; ((status == 0)) || stop_stack; exit $status' EXIT
