@@ -89,6 +89,10 @@ def measure(servers, build, name, workdir, patterns):
     if name == "stream":
         result["plan"] = per_event("plan")
         result["io"] = per_event("io")
+        for part in ("plan", "io"):
+            if not runs[n][part]:
+                print("warning: no function of %s matches --%s-pattern %r: that part reads 0" % (
+                    bootstrap, part, patterns[part]), file=sys.stderr)
     return result
 
 
