@@ -121,6 +121,10 @@ def main():
             parser.error("unknown scenario %r (known: %s)" % (s, ", ".join(SCENARIOS)))
     patterns = {"plan": args.plan_pattern, "io": args.io_pattern}
 
+    for tool in ("valgrind", "callgrind_annotate"):
+        if shutil.which(tool) is None:
+            print("error: %s is not installed (./dev setup installs valgrind)" % tool, file=sys.stderr)
+            return 2
     started = time.monotonic()
     figures = {"patterns": patterns, "builds": {}}
     workdir = tempfile.mkdtemp(prefix="streamcache-callgrind-")

@@ -123,7 +123,8 @@ def chart(history, out_png, runs):
     with open(data, "w") as f:
         for n, entry in enumerate(last):
             cur, base = entry["figures"]["current"], entry["figures"].get("baseline", {})
-            label = "%s %s" % (entry["time"][5:16].replace("T", " "), entry["current"]["ref"][:10])
+            label = "%s %s vs %s" % (entry["time"][5:16].replace("T", " "), entry["current"]["ref"][:13],
+                                     entry["baseline"]["ref"][:10])
             values = [cur.get(k) or "NaN" for k in keys] + [base.get(k) or "NaN" for k in keys]
             f.write('%d "%s" %s\n' % (n, label, " ".join(str(v) for v in values)))
     colors = ["#1f77b4", "#d62728", "#ff7f0e", "#9467bd", "#2ca02c"]
@@ -134,7 +135,7 @@ def chart(history, out_png, runs):
         plots.append("'%s' using 1:%d with lines dt 2 lc rgb '%s' notitle" % (
             data, i + 3 + len(keys), colors[i]))
     script = "\n".join([
-        "set terminal pngcairo size 1100,600 noenhanced" if _has_cairo() else "set terminal png size 1100,600 noenhanced",
+        "set terminal pngcairo size 1200,650 noenhanced" if _has_cairo() else "set terminal png size 1200,650 noenhanced",
         "set output '%s'" % out_png,
         "set title 'instructions per event (solid: current, dashed: baseline)'",
         "set logscale y",
