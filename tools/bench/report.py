@@ -128,22 +128,33 @@ def chart(history, out_png, runs):
             values = [cur.get(k) or "NaN" for k in keys] + [base.get(k) or "NaN" for k in keys]
             f.write('%d "%s" %s\n' % (n, label, " ".join(str(v) for v in values)))
     colors = ["#1f77b4", "#d62728", "#ff7f0e", "#9467bd", "#2ca02c"]
-    plots = []
+    absolute, ratios = [], []
     for i, key in enumerate(keys):
-        plots.append("'%s' using 1:%d:xtic(2) with linespoints lw 2 pt 7 lc rgb '%s' title '%s'" % (
-            data, i + 3, colors[i], CHART_TITLES[key]))
-        plots.append("'%s' using 1:%d with lines dt 2 lc rgb '%s' notitle" % (
-            data, i + 3 + len(keys), colors[i]))
+        cur, base = i + 3, i + 3 + len(keys)
+        absolute.append("'%s' using 1:%d:xtic(2) with linespoints lw 2 pt 7 lc rgb '%s' title '%s'" % (
+            data, cur, colors[i], CHART_TITLES[key]))
+        absolute.append("'%s' using 1:%d with lines dt 2 lc rgb '%s' notitle" % (data, base, colors[i]))
+        ratios.append("'%s' using 1:($%d/$%d):xtic(2) with linespoints lw 2 pt 7 lc rgb '%s' notitle" % (
+            data, cur, base, colors[i]))
+    terminal = "pngcairo" if _has_cairo() else "png"
     script = "\n".join([
-        "set terminal pngcairo size 1200,650 noenhanced" if _has_cairo() else "set terminal png size 1200,650 noenhanced",
+        "set terminal %s size 1300,700 noenhanced" % terminal,
         "set output '%s'" % out_png,
-        "set title 'instructions per event (solid: current, dashed: baseline)'",
-        "set logscale y",
+        "set multiplot layout 1,2 title 'streamcache: instructions per event over the last runs'",
         "set grid",
-        "set key below horizontal",
-        "set xtics rotate by -30",
+        "set xtics rotate by -35 font ',9'",
         "set offsets 0.3, 0.3, 0, 0",
-        "plot " + ", \\\n  ".join(plots),
+        "set key below horizontal",
+        "set title 'instructions (solid: current, dashed: baseline; log scale)'",
+        "set logscale y",
+        "plot " + ", \\\n  ".join(absolute),
+        "unset logscale y",
+        "set title 'current / baseline (goal for GET and stream record: <= 0.5)'",
+        "set yrange [0:*]",
+        "set arrow from graph 0, first 0.5 to graph 1, first 0.5 nohead dt 3 lc rgb 'black'",
+        "set arrow from graph 0, first 1 to graph 1, first 1 nohead lc rgb 'gray'",
+        "plot " + ", \\\n  ".join(ratios),
+        "unset multiplot",
     ])
     result = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
     if result.returncode != 0:
