@@ -92,6 +92,24 @@ void Workload::add(OpRecord record) {
   records_.push_back(std::move(record));
 }
 
+OpRecord Workload::send_timed(http::Client& client, const http::Request& request, OpKind kind) {
+  OpRecord record;
+  record.kind = kind;
+  const auto begin = Clock::now();
+  record.at = std::chrono::duration_cast<std::chrono::milliseconds>(begin - started_);
+  auto response = client.send(request);
+  record.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begin);
+  if (response) {
+    record.status = response->status;
+    if (auto status = response->header("cache-status")) record.cache_status = *status;
+    if (record.status >= 500) record.error = response->body;
+  } else {
+    record.error = response.error().message;
+    client.close();  // a fresh connection for the next request
+  }
+  return record;
+}
+
 void Workload::api_writer(int index) {
   std::mt19937_64 random(options_.seed * 1000 + static_cast<std::uint64_t>(index));
   http::Client client = api_client(options_.api_url);
@@ -132,20 +150,7 @@ void Workload::api_writer(int index) {
         request.headers.push_back({"content-type", "application/json"});
         break;
     }
-    OpRecord record;
-    record.kind = kind;
-    const auto begin = Clock::now();
-    record.at = std::chrono::duration_cast<std::chrono::milliseconds>(begin - started_);
-    auto response = client.send(request);
-    record.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begin);
-    if (response) {
-      record.status = response->status;
-      if (record.status >= 500) record.error = response->body;
-    } else {
-      record.error = response.error().message;
-      client.close();
-    }
-    add(std::move(record));
+    add(send_timed(client, request, kind));
   }
 }
 
@@ -155,21 +160,7 @@ void Workload::reader(int index) {
   while (!stopping_) {
     http::Request request;
     request.target = "/items/" + id_of(static_cast<int>(random() % options_.ids));
-    OpRecord record;
-    record.kind = OpKind::get;
-    const auto begin = Clock::now();
-    record.at = std::chrono::duration_cast<std::chrono::milliseconds>(begin - started_);
-    auto response = client.send(request);
-    record.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begin);
-    if (response) {
-      record.status = response->status;
-      if (auto status = response->header("cache-status")) record.cache_status = *status;
-      if (record.status >= 500) record.error = response->body;
-    } else {
-      record.error = response.error().message;
-      client.close();
-    }
-    add(std::move(record));
+    add(send_timed(client, request, OpKind::get));
   }
 }
 

@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "http/client.h"
+
 namespace streamcache::soak {
 
 enum class OpKind : std::uint8_t { get, put, patch, post, del, direct_put, direct_delete };
@@ -55,6 +57,8 @@ class Workload {
   void reader(int index);
   void direct_writer(int index);
   void add(OpRecord record);
+  // Sends one API request and records its status, latency and (GET) Cache-Status.
+  OpRecord send_timed(http::Client& client, const http::Request& request, OpKind kind);
 
   WorkloadOptions options_;
   std::chrono::steady_clock::time_point started_;
