@@ -178,7 +178,7 @@ bool unzip(const fs::path& zip, const fs::path& into) {
 }
 
 std::string node_skip_reason(const std::optional<fs::path>& node, const fs::path& peer_dir) {
-  if (!node) return "node not found in PATH";
+  if (!node || !fs::exists(*node)) return "node not found";
   if (!fs::exists(peer_dir / "node_modules" / "ioredis")) {
     return peer_dir.string() + "/node_modules missing (./dev bench installs it with npm ci)";
   }
