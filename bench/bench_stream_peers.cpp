@@ -19,13 +19,19 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "cache/item_protocol.h"
 #include "cache/redis_connection.h"
@@ -49,6 +55,21 @@ constexpr double kNodeRatioGoal = 5.0;
 constexpr double kEvalshaRatioGoal = 0.5;
 constexpr std::string_view kEmptyBatchResponse = R"({"batchItemFailures":[]})";
 
+// utime + stime of a process so far (clock ticks, 10 ms); 0 when it cannot be read.
+double process_cpu_ms(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');  // the command name may hold spaces
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(text.substr(paren + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; fields >> field && i <= 15; ++i) {
+    if (i == 14 || i == 15) ticks += std::atof(field.c_str());  // utime, stime
+  }
+  return ticks * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 double median(std::vector<double> values) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -68,6 +89,11 @@ struct Runtime {
   std::unique_ptr<bench::NullRuntime> null_runtime;
   std::vector<double> round_medians;  // ms per batch
   int invocations = 0;
+  // CPU time over the timed rounds: wall-clock figures move with other load on the machine, CPU
+  // time much less.
+  double process_cpu_ms = 0;
+  double redis_cpu_ms = 0;
+  int timed = 0;
 };
 
 class Bench {
@@ -122,6 +148,19 @@ class Bench {
       throw std::runtime_error(runtime.name + " answered: " + post->body.substr(0, 300));
     }
     return std::chrono::duration<double, std::milli>(post->at - start).count();
+  }
+
+  // redis-server's own CPU time so far (INFO cpu: used_cpu_user + used_cpu_sys, in µs steps).
+  double redis_cpu_ms() {
+    auto reply = redis_connection_->command({"INFO", "cpu"});
+    if (!reply) return 0;
+    double total = 0;
+    for (const char* field : {"used_cpu_user:", "used_cpu_sys:"}) {
+      if (const auto at = reply->str.find(field); at != std::string::npos) {
+        total += std::atof(reply->str.c_str() + at + std::strlen(field));
+      }
+    }
+    return total * 1000.0;
   }
 
   long long keys() {
@@ -272,8 +311,14 @@ int run(const Options& options) {
     for (std::size_t k = 0; k < runtimes.size(); ++k) {
       Runtime& runtime = *runtimes[(k + static_cast<std::size_t>(round)) % runtimes.size()];
       std::vector<double> samples;
+      const pid_t pid = runtime.process ? runtime.process->pid() : ::getpid();
+      const double cpu_before = process_cpu_ms(pid);
+      const double redis_before = bench.redis_cpu_ms();
       for (int i = 0; i < options.per_round; ++i)
         samples.push_back(bench.invoke(runtime));
+      runtime.redis_cpu_ms += bench.redis_cpu_ms() - redis_before;
+      runtime.process_cpu_ms += process_cpu_ms(pid) - cpu_before;
+      runtime.timed += options.per_round;
       runtime.round_medians.push_back(median(std::move(samples)));
     }
     if (const double rate = bench.evalsha_rate(); rate > 0) evalsha_rates.push_back(rate);
@@ -294,6 +339,21 @@ int run(const Options& options) {
     }
     std::printf("  %-44s %9.3f %9.3f %9.3f %14.0f\n", runtime->name.c_str(), gross, best,
                 net(*runtime), kRecords / net(*runtime) * 1000.0);
+  }
+  // For the emulator row the process is the bench itself (its emulator threads and client).
+  std::printf("  %-44s %9s %9s %9s\n", "CPU ms per batch (all timed rounds)", "process", "redis",
+              "sum");
+  auto cpu = [](const Runtime& r) { return r.process_cpu_ms / std::max(1, r.timed); };
+  auto redis_cpu = [](const Runtime& r) { return r.redis_cpu_ms / std::max(1, r.timed); };
+  for (const auto& runtime : runtimes) {
+    std::printf("  %-44s %9.2f %9.2f %9.2f\n", runtime->name.c_str(), cpu(*runtime),
+                redis_cpu(*runtime), cpu(*runtime) + redis_cpu(*runtime));
+  }
+  if (node_peer != nullptr) {
+    std::printf(
+        "  CPU ratio Node peer / C++ (process + redis-server): %.2f; processes alone: %.2f\n",
+        (cpu(*node_peer) + redis_cpu(*node_peer)) / (cpu(cpp) + redis_cpu(cpp)),
+        cpu(*node_peer) / cpu(cpp));
   }
   if (node_peer != nullptr) {
     const double ratio = net(*node_peer) / net(cpp);
