@@ -11,7 +11,7 @@
 // taken off the handlers' figures ("net"). Runtimes take turns round by round (the order rotates),
 // and every figure is the median of the rounds' medians, because this machine's speed drifts.
 //
-//   bench_stream_peers [--rounds=9] [--per-round=15] [--warmup=40] [--node=PATH]
+//   bench_stream_peers [--rounds=9] [--per-round=15] [--warmup=40] [--node=PATH] [--bootstrap=PATH]
 // Without node, or without bench/node-peer/node_modules (./dev bench installs it), the Node rows
 // are skipped with a note. --benchmark_* flags are ignored.
 #include <algorithm>
@@ -229,6 +229,7 @@ struct Options {
   int per_round = 15;
   int warmup = 40;
   std::string node = "node";
+  std::string bootstrap;  // instead of the zip's (an unstripped build to profile, another branch's)
 };
 
 Options parse(int argc, char** argv) {
@@ -241,6 +242,7 @@ Options parse(int argc, char** argv) {
     }
     if (arg.rfind("--warmup=", 0) == 0) options.warmup = std::max(1, std::atoi(arg.c_str() + 9));
     if (arg.rfind("--node=", 0) == 0) options.node = arg.substr(7);
+    if (arg.rfind("--bootstrap=", 0) == 0) options.bootstrap = arg.substr(12);
   }
   return options;
 }
@@ -265,7 +267,9 @@ int run(const Options& options) {
   Runtime& emulator = add("emulator round trip (no handler)");
   bench.start_null(emulator);
   Runtime& cpp = add("C++ stream-handler.zip bootstrap");
-  bench.start_process(cpp, {(unzipped / "bootstrap").string()},
+  const std::string bootstrap =
+      options.bootstrap.empty() ? (unzipped / "bootstrap").string() : options.bootstrap;
+  bench.start_process(cpp, {bootstrap},
                       {{"LAMBDA_TASK_ROOT", unzipped.string()},
                        {"LOG_LEVEL", "warn"},
                        {"TABLE_NAME", "bench"},
