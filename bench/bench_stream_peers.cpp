@@ -10,6 +10,8 @@
 // same timing with a client that reads the event and posts a fixed answer (NullRuntime); it is
 // taken off the handlers' figures ("net"). Runtimes take turns round by round (the order rotates),
 // and every figure is the median of the rounds' medians, because this machine's speed drifts.
+// Beside wall clock: each handler process's CPU time and redis-server's per batch, which other load
+// on a shared machine moves much less. docs/benchmarks.md says how to read the output.
 //
 //   bench_stream_peers [--rounds=9] [--per-round=15] [--warmup=40] [--node=PATH] [--bootstrap=PATH]
 // Without node, or without bench/node-peer/node_modules (./dev bench installs it), the Node rows
@@ -360,8 +362,6 @@ int run(const Options& options) {
         "  CPU ratio Node peer / C++ (process + redis-server): %.2f; processes alone: %.2f\n",
         (cpu(*node_peer) + redis_cpu(*node_peer)) / (cpu(cpp) + redis_cpu(cpp)),
         cpu(*node_peer) / cpu(cpp));
-  }
-  if (node_peer != nullptr) {
     const double ratio = net(*node_peer) / net(cpp);
     std::printf(
         "  ratio Node peer / C++ (net ms, = C++ records/s over Node's): %.2f  goal >= %.0f: "
