@@ -235,10 +235,16 @@ void ImageDecoder::finish_map(const Frame& map) {
     sorted = !(name_of(i) < name_of(i - 1));
   if (!sorted) {
     // Stable, as canonical()'s std::stable_sort: duplicate names keep their written order.
+    // Insertion sort: items have few members, and it needs no buffer.
     order_.resize(count);
     std::iota(order_.begin(), order_.end(), std::size_t{0});
-    std::stable_sort(order_.begin(), order_.end(),
-                     [&](std::size_t a, std::size_t b) { return name_of(a) < name_of(b); });
+    for (std::size_t i = 1; i < count; ++i) {
+      const std::size_t moving = order_[i];
+      std::size_t j = i;
+      for (; j > 0 && name_of(moving) < name_of(order_[j - 1]); --j)
+        order_[j] = order_[j - 1];
+      order_[j] = moving;
+    }
     moved_.assign(out_, map.out_begin);
     out_.resize(map.out_begin);
     for (std::size_t k = 0; k < count; ++k) {

@@ -6,7 +6,6 @@
 #include <optional>
 #include <vector>
 
-#include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 #include "cache/item_protocol.h"
@@ -89,7 +88,7 @@ struct Record {
 
 class BatchHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, BatchHandler> {
  public:
-  BatchHandler(std::string_view event, const rapidjson::MemoryStream& stream, StreamPlan& plan,
+  BatchHandler(std::string_view event, rapidjson::InsituStringStream& stream, StreamPlan& plan,
                const StreamPlanOptions& options, std::size_t* reread)
       : event_(event),
         reread_(reread),
@@ -408,7 +407,7 @@ class BatchHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Batc
 
   std::string_view event_;
   std::size_t* reread_;
-  const rapidjson::MemoryStream& stream_;
+  rapidjson::InsituStringStream& stream_;
   StreamPlan& plan_;
   const StreamPlanOptions& options_;
   bool check_strings_;
@@ -434,13 +433,17 @@ bool plan_stream_batch_sax(std::string_view event_json, const StreamPlanOptions&
                                                      10'000);  // Lambda's largest batch
   plan.ops.reserve(expected);
   plan.sequence_numbers.reserve(expected);
-  rapidjson::MemoryStream stream(event_json.data(), event_json.size());
+  // In situ over a copy: strings are decoded in place rather than copied to the reader's stack.
+  // std::string's own NUL ends the text for InsituStringStream; reused across batches.
+  thread_local std::string buffer;
+  buffer.assign(event_json);
+  rapidjson::InsituStringStream stream(buffer.data());
   BatchHandler handler(event_json, stream, plan, options, reread);
   rapidjson::Reader reader;
   // Recursive descent (faster than the iterative parser): StartObject/StartArray refuse nesting
   // beyond json::kMaxDepth before it descends, so the C++ stack stays bounded.
-  const rapidjson::ParseResult result =
-      reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(stream, handler);
+  constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
+  const rapidjson::ParseResult result = reader.Parse<kFlags>(stream, handler);
   return !result.IsError() && handler.complete();
 }
 

@@ -33,7 +33,9 @@ const StreamPlanOptions kOptions{.now_us = 1'700'000'100'000'000,
   auto fail = [&](const std::string& what) {
     return ::testing::AssertionFailure() << what << "; event: " << event;
   };
-  if (dom.has_value() != sax.has_value()) return fail("one planner refused the event");
+  if (dom.has_value() != sax.has_value())
+    return fail(dom ? "only the SAX planner refused it: " + sax.error()
+                    : "only the DOM planner refused it: " + dom.error());
   if (!dom)
     return dom.error() == sax.error() ? ::testing::AssertionSuccess()
                                       : fail(dom.error() + " != " + sax.error());
@@ -343,10 +345,14 @@ TEST(StreamSax, RobustnessCorpusPlansAsTheDomDoes) {
 
 TEST(StreamSax, EventsThatAreNotBatchesFailAsBefore) {
   for (const std::string& event : std::vector<std::string>{
-           "nope", R"({"Records":3})", R"({"Records":null})", R"([])", R"({})",
-           R"({"Records":[1]})", R"({"Records":[]} x)", R"({"Records":[],"Records":3})",
-           R"({"a":1,"Records":[{}]})", "{\"Records\":[{\"eventID\":\"\xff\"}]}",
-           R"({"Records":[{"eventID":"\udc00"}]})", std::string(200, '[') + std::string(200, ']'),
+           "nope",
+           // Raw control characters, 0x1A-0x1F too (RapidJSON 1.1.0's SSE2 scan misses those).
+           "{\"Records\":[{\"even\x1etID\":\"e1\"}]}", "{\"Records\":[{\"eventID\":\"\x1a\"}]}",
+           "{\"Records\":[{\"eventID\":\"\x01\"}]}", R"({"Records":3})", R"({"Records":null})",
+           R"([])", R"({})", R"({"Records":[1]})", R"({"Records":[]} x)",
+           R"({"Records":[],"Records":3})", R"({"a":1,"Records":[{}]})",
+           "{\"Records\":[{\"eventID\":\"\xff\"}]}", R"({"Records":[{"eventID":"\udc00"}]})",
+           std::string(200, '[') + std::string(200, ']'),
            R"({"Records":[{"x":)" + std::string(130, '[') + std::string(130, ']') + "}]}",
            R"({"Records":[{"x":)" + std::string(120, '[') + std::string(120, ']') + "}]}"}) {
     EXPECT_TRUE(same_plan(event, kOptions));
