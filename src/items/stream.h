@@ -20,11 +20,20 @@
 
 namespace streamcache::items {
 
+// A record skipped for good, and why (logged once the batch is planned).
+struct StreamSkip {
+  std::size_t record = 0;    // index of the record in the batch
+  bool undecodable = false;  // not a stream record at all (else: no op can be derived from it)
+  std::string reason;
+  bool operator==(const StreamSkip&) const = default;
+};
+
 struct StreamPlan {
   std::vector<StreamOp> ops;
   std::vector<std::string> sequence_numbers;  // per record of the batch
   int skipped = 0;                            // records that can never be applied (logged)
   double newest_creation_time = 0;            // epoch seconds; 0 when no record carries one
+  std::vector<StreamSkip> skips;              // one per skipped record, in record order
 };
 
 // How far writers' clocks may run ahead of the handler's: an invalidation without a version fences
@@ -46,7 +55,9 @@ std::chrono::milliseconds max_apply_age(const cache::ItemCacheOptions& cache);
 // The op for one record; nullopt (with a reason) for a poison record.
 Expected<StreamOp, std::string> plan_record(const lambda::events::DynamoDbRecord& record,
                                             const StreamPlanOptions& options = {});
-// Plans a batch from the event JSON; records that do not decode are skipped, not fatal.
+// Plans a batch from the event JSON; records that do not decode are skipped, not fatal. One SAX
+// pass decodes the records straight into ops, each NewImage serialized once to its canonical body;
+// a damaged record is re-read on its own by the DOM planner (stream_dom.h) for its exact reason.
 Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
                                                     const StreamPlanOptions& options = {});
 
