@@ -22,6 +22,7 @@
 #include "items/clients.h"
 #include "items/stream.h"
 #include "json/json.h"
+#include "stream_event.h"
 #include "support/servers.h"
 
 namespace {
@@ -84,27 +85,7 @@ std::string user_document(int n) {
 
 // Lambda's DynamoDB Streams event: kBatchSize MODIFY records with NEW_AND_OLD_IMAGES.
 std::string stream_event(std::int64_t version) {
-  std::string out = R"({"Records":[)";
-  for (int i = 0; i < kBatchSize; ++i) {
-    const std::string id = "item-" + std::to_string(i);
-    const std::string image =
-        R"({"id":{"S":")" + id + R"("},"version":{"N":")" + std::to_string(version) +
-        R"("},"name":{"S":"A typical item"},"price":{"N":"1999"},)"
-        R"("tags":{"L":[{"S":"red"},{"S":"small"},{"S":"sale"}]},)"
-        R"("description":{"S":"Some text so the body has the size of a real item in the table."},)"
-        R"("createdAt":{"S":"2026-11-24T10:00:00.000Z"},"updatedAt":{"S":"2026-11-24T10:00:00.000Z"}})";
-    if (i > 0) out += ',';
-    out +=
-        R"({"eventID":"e)" + std::to_string(i) +
-        R"(","eventName":"MODIFY","eventVersion":"1.1","eventSource":"aws:dynamodb",)"
-        R"("awsRegion":"us-east-1","dynamodb":{"ApproximateCreationDateTime":1700000000,)"
-        R"("Keys":{"id":{"S":")" +
-        id + R"("}},"NewImage":)" + image + R"(,"OldImage":)" + image + R"(,"SequenceNumber":")" +
-        std::to_string(100000000 + i) +
-        R"(","SizeBytes":420,"StreamViewType":"NEW_AND_OLD_IMAGES"},)"
-        R"("eventSourceARN":"arn:aws:dynamodb:us-east-1:123456789012:table/bench-items/stream/x"})";
-  }
-  return out + "]}";
+  return bench::stream_event(kBatchSize, version);
 }
 
 struct Figures {
