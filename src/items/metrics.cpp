@@ -1,7 +1,7 @@
 #include "items/metrics.h"
 
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 
 #include "json/json.h"
 
@@ -9,39 +9,50 @@ namespace streamcache::items {
 
 namespace {
 
-std::string number_text(double value) {
-  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e15) {
-    return std::to_string(static_cast<std::int64_t>(value));
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f", std::isfinite(value) ? value : 0.0);
-  return buf;
+void append_number(std::string& out, double value) {
+  char buf[400];  // the longest double in fixed notation has 309 integer digits
+  if (!std::isfinite(value)) value = 0;
+  const bool integral = value == std::floor(value) && std::fabs(value) < 1e15;
+  auto [end, ec] = integral
+                       ? std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(value))
+                       : std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, 3);
+  out.append(buf, end);
 }
 
 }  // namespace
 
+// Written straight into the line: it goes out on every invocation, and building a tree of it cost
+// a fifth of a cache-hit GET's instructions.
 std::string emf_line(std::string_view function_name, std::int64_t timestamp_ms,
                      std::initializer_list<Metric> metrics) {
-  json::Array definitions;
+  std::string out;
+  out.reserve(256 + metrics.size() * 80 + function_name.size());
+  out += R"({"_aws":{"Timestamp":)";
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, timestamp_ms);
+  out.append(buf, end);
+  out += R"(,"CloudWatchMetrics":[{"Namespace":)";
+  json::append_quoted(out, kMetricsNamespace);
+  out += R"(,"Dimensions":[["FunctionName"]],"Metrics":[)";
+  bool first = true;
   for (const Metric& m : metrics) {
-    json::Value d(json::Object{});
-    d.set("Name", m.name);
-    d.set("Unit", m.unit);
-    definitions.push_back(std::move(d));
+    out += first ? R"({"Name":)" : R"(,{"Name":)";
+    first = false;
+    json::append_quoted(out, m.name);
+    out += R"(,"Unit":)";
+    json::append_quoted(out, m.unit);
+    out += '}';
   }
-  json::Value directive(json::Object{});
-  directive.set("Namespace", kMetricsNamespace);
-  directive.set("Dimensions", json::Array{json::Array{json::Value("FunctionName")}});
-  directive.set("Metrics", std::move(definitions));
-  json::Value aws(json::Object{});
-  aws.set("Timestamp", json::Value::integer(timestamp_ms));
-  aws.set("CloudWatchMetrics", json::Array{std::move(directive)});
-  json::Value line(json::Object{});
-  line.set("_aws", std::move(aws));
-  line.set("FunctionName", function_name);
-  for (const Metric& m : metrics)
-    line.set(m.name, json::Number{number_text(m.value)});
-  return json::serialize(line);
+  out += R"(]}]},"FunctionName":)";
+  json::append_quoted(out, function_name);
+  for (const Metric& m : metrics) {
+    out += ',';
+    json::append_quoted(out, m.name);
+    out += ':';
+    append_number(out, m.value);
+  }
+  out += '}';
+  return out;
 }
 
 }  // namespace streamcache::items

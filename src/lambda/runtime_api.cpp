@@ -186,21 +186,14 @@ http::Request make_init_error_post(const ErrorInfo& error) {
 }
 
 HttpRuntimeApi::HttpRuntimeApi(http::Url origin, std::chrono::milliseconds post_timeout)
-    : client_(std::move(origin), http::ClientOptions{.connect_timeout = std::chrono::seconds(3),
-                                                     .request_timeout = post_timeout,
-                                                     .max_idle = std::chrono::seconds(30),
-                                                     .now = {},
-                                                     .verify_tls = true,
-                                                     .ca_file = {},
-                                                     .max_response_bytes = std::size_t{64} << 20}),
-      post_timeout_(post_timeout) {}
+    : connection_(std::move(origin), RuntimeConnectionOptions{}), post_timeout_(post_timeout) {}
 
 Expected<Invocation, ApiError> HttpRuntimeApi::next() {
   http::Request request;
   request.target = std::string(kApiPrefix) + "/runtime/invocation/next";
   request.headers = {{"User-Agent", std::string(kUserAgent)}};
   // Zero: no limit, the function may stay frozen between invocations for any time.
-  auto response = client_.send(request, std::chrono::milliseconds(0));
+  auto response = connection_.send(request, std::chrono::milliseconds(0));
   if (!response)
     return unexpected(transport_error("GET /runtime/invocation/next", response.error()));
   if (response->status != 200) {
@@ -214,7 +207,7 @@ Expected<Invocation, ApiError> HttpRuntimeApi::next() {
 }
 
 Expected<void, ApiError> HttpRuntimeApi::post(const http::Request& request) {
-  auto response = client_.send(request, post_timeout_);
+  auto response = connection_.send(request, post_timeout_);
   if (!response) return unexpected(transport_error("POST " + request.target, response.error()));
   if (response->status < 200 || response->status > 299) {
     return unexpected(ApiError{response->status,

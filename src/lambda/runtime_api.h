@@ -11,6 +11,7 @@
 #include "http/client.h"
 #include "lambda/logger.h"
 #include "lambda/runtime.h"
+#include "lambda/runtime_connection.h"
 
 namespace streamcache::lambda::detail {
 
@@ -63,7 +64,7 @@ class HttpRuntimeApi final : public RuntimeApi {
   Expected<void, ApiError> post(const http::Request& request) override;
 
  private:
-  http::Client client_;
+  RuntimeConnection connection_;
   std::chrono::milliseconds post_timeout_;
 };
 

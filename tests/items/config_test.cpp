@@ -87,5 +87,16 @@ TEST(Metrics, EmfLineDeclaresEveryMetric) {
   EXPECT_EQ(v->find("_aws")->get_int("Timestamp"), 1700000000000);
 }
 
+TEST(Metrics, EmfLineEscapesTheFunctionNameAndWritesPlainNumbers) {
+  std::string line = emf_line("odd \"name\"\n", -5, {{"A", -2}, {"B", 1e300}, {"C", 0.25}});
+  auto v = json::parse(line);
+  ASSERT_TRUE(v) << line;
+  EXPECT_EQ(v->get_string("FunctionName"), "odd \"name\"\n");
+  EXPECT_EQ(json::serialize(*v->find("A")), "-2");
+  EXPECT_EQ(json::serialize(*v->find("C")), "0.250");
+  EXPECT_EQ(v->find("_aws")->get_int("Timestamp"), -5);
+  EXPECT_EQ(line.find('\n'), std::string::npos) << "one line";
+}
+
 }  // namespace
 }  // namespace streamcache::items

@@ -88,6 +88,10 @@ bool ScriptedServer::handle(int fd) {
   }
   const Step& step =
       script_.at(std::min<std::size_t>(static_cast<std::size_t>(index), script_.size() - 1));
+  if (!step.raw.empty()) {
+    ::send(fd, step.raw.data(), step.raw.size(), MSG_NOSIGNAL);
+    return !step.close_after;
+  }
   if (step.status == 0) return false;  // drop: close without a response
   if (step.status < 0) {               // stall: hold the connection until the client gives up
     while (!stopping_) {
@@ -102,7 +106,7 @@ bool ScriptedServer::handle(int fd) {
   response += "Content-Type: application/x-amz-json-1.0\r\nContent-Length: " +
               std::to_string(step.body.size()) + "\r\n\r\n" + step.body;
   ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
-  return true;
+  return !step.close_after;
 }
 
 }  // namespace streamcache::testing

@@ -17,6 +17,8 @@ class ScriptedServer {
     int status = 200;  // 0: close the connection without answering; -1: never answer (stall)
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    std::string raw = {};      // when set: the whole answer, byte for byte (status is ignored)
+    bool close_after = false;  // close the connection once answered
   };
 
   explicit ScriptedServer(std::vector<Step> script);
