@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "items/api_event_sax.h"
 #include "items/item.h"
 
 namespace streamcache::items {
@@ -136,7 +137,7 @@ std::optional<std::string> decode_cursor(std::string_view cursor) {
   return id;
 }
 
-Expected<ApiRequest, std::string> api_request_from_event(std::string_view event_json) {
+Expected<ApiRequest, std::string> api_request_from_event_tree(std::string_view event_json) {
   auto parsed = json::parse(event_json);
   if (!parsed) return unexpected("the event is not JSON: " + parsed.error().message);
   ApiRequest out;
@@ -158,18 +159,16 @@ Expected<ApiRequest, std::string> api_request_from_event(std::string_view event_
   if (!request) return unexpected(request.error().message);
   auto body = events::decoded_body(*request);
   if (!body) return unexpected(body.error().message);
-  out.method = request->request_context.http.method;
-  out.path = request->raw_path;
-  // A custom stage shows up in rawPath ("/prod/items"); $default does not.
-  const std::string& stage = request->request_context.stage;
-  if (!stage.empty() && stage != "$default" && out.path.starts_with("/" + stage + "/")) {
-    out.path.erase(0, stage.size() + 1);
-  }
-  for (const auto& [k, v] : request->headers)
-    out.headers[lower(k)] = v;
-  out.query = request->query_string_parameters;
-  out.body = std::move(*body);
-  return out;
+  return detail::http_api_request(std::move(request->request_context.http.method),
+                                  std::move(request->raw_path), request->request_context.stage,
+                                  request->headers, std::move(request->query_string_parameters),
+                                  std::move(*body));
+}
+
+Expected<ApiRequest, std::string> api_request_from_event(std::string_view event_json) {
+  // The one-pass reader takes the common event; the tree reader any other, and every error.
+  if (auto fast = detail::read_http_api_event_sax(event_json)) return std::move(*fast);
+  return api_request_from_event_tree(event_json);
 }
 
 }  // namespace streamcache::items

@@ -20,10 +20,14 @@ struct ApiRequest {
   lambda::events::StringMap headers;
   lambda::events::StringMap query;
   std::string body;  // decoded bytes
+  bool operator==(const ApiRequest&) const = default;
 };
 
 // Reads an HTTP API 2.0 / Function URL or REST v1 event; the error says what was wrong.
 Expected<ApiRequest, std::string> api_request_from_event(std::string_view event_json);
+// The same through a JSON tree only: what api_request_from_event falls back to (and its tests'
+// reference).
+Expected<ApiRequest, std::string> api_request_from_event_tree(std::string_view event_json);
 
 // The header's value, or nullptr (names are lower-case).
 const std::string* header(const ApiRequest& request, std::string_view name);

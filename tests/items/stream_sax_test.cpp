@@ -336,6 +336,15 @@ TEST(StreamSax, EventsThatAreNotBatchesFailAsBefore) {
            R"({"Records":[{"x":)" + std::string(120, '[') + std::string(120, ']') + "}]}"}) {
     EXPECT_TRUE(same_plan(event, kOptions));
   }
+  // Deep inside long strings, where the SSE2 scan reads whole 16-byte blocks.
+  for (char c = 0x1a; c <= 0x1f; ++c) {
+    for (std::size_t at : {17u, 40u, 63u}) {
+      std::string text(80, 'a');
+      text[at] = c;
+      EXPECT_TRUE(same_plan("{\"Records\":[{\"eventID\":\"" + text + "\"}]}", kOptions))
+          << int{c} << " at " << at;
+    }
+  }
 }
 
 TEST(StreamSax, BodiesAreCanonical) {
