@@ -233,6 +233,19 @@ TEST(HttpResponse, SerializesBothFormats) {
   }
 }
 
+TEST(HttpResponse, SerializesAsItsJsonTreeDoes) {
+  HttpResponse all;
+  all.status_code = 599;
+  all.headers = {{"b\"q", "v\\1\n"}, {"a", ""}, {"etag", "\"17\""}};
+  all.multi_value_headers = {{"x", {}}, {"y", {"1", "\x01"}}};
+  all.cookies = {"c=\t"};
+  all.body = std::string("{\"k\":\"\x1f\\u00e9\"}\r") + "\xc3\xa9";
+  all.is_base64_encoded = true;
+  for (const HttpResponse& r : {HttpResponse{}, all}) {
+    EXPECT_EQ(serialize(r), json::serialize(to_json(r)));
+  }
+}
+
 TEST(DynamoDbEvent, ParsesInsertModifyRemoveWithExactNumbers) {
   auto event = parse_dynamodb_event(kDynamoDbBatch);
   ASSERT_TRUE(event) << event.error().message;
