@@ -21,6 +21,11 @@ if [[ ! -f "$src/.exported" ]]; then
   touch "$src/.exported"
 fi
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-/work}"
+# A tree configured elsewhere (a copied or moved checkout) cannot be reused: CMake refuses it.
+if [[ -f "$build/CMakeCache.txt" ]] &&
+  ! grep -qxF "CMAKE_CACHEFILE_DIR:INTERNAL=$build" "$build/CMakeCache.txt"; then
+  rm -rf "$build"
+fi
 if [[ ! -f "$build/CMakeCache.txt" ]]; then
   (cd "$src" && cmake --preset release -DCMAKE_CXX_COMPILER_LAUNCHER="$(command -v ccache || true)" \
     -DSTREAMCACHE_DIST_DIR="$src/build/dist") >"$src/configure.log" 2>&1 ||
