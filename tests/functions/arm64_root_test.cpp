@@ -1,7 +1,8 @@
-// The arm64 api.zip in a root that holds only the zip's files, the aarch64 glibc files its loader
-// maps and qemu-user (the emulated CPU, a static binary): no /etc, no CA bundle, no libstdc++, no
-// OpenSSL. There it initializes and serves a write and a cached read against a real moto_server
-// and redis-server, which shows it needs nothing from the system but glibc on arm64 too.
+// arm64 zips in a root that holds only the zip's files, the aarch64 glibc files its loader maps
+// and qemu-user (the emulated CPU, a static binary): no /etc, no CA bundle, no libstdc++, no
+// OpenSSL. There the api serves a write and a cached read against a real moto_server and
+// redis-server, and the test function echo throws and catches: on arm64 too they need nothing from
+// the system but glibc.
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -83,42 +84,83 @@ class Arm64Root : public streamcache::testing::WithRedisAndMoto<Arm64Root> {
     reset_servers();
     dir_ = streamcache::testing::make_log_dir("arm64_root");
   }
+
+  // Builds dir_/<name>: the zip under /var/task, the aarch64 glibc files its loader maps and the
+  // emulator, nothing else (checked). Returns the command that runs the bootstrap confined to it,
+  // or nothing when this machine cannot confine (the caller skips).
+  std::vector<std::string> build_root(const std::string& name, const fs::path& zip) {
+    const fs::path root = dir_ / name;
+    const fs::path bootstrap = streamcache::testing::unzip_bootstrap(zip, root / "var" / "task");
+    std::vector<std::string> allowed = {kEmulatorInRoot};
+    for (const auto& file : streamcache::testing::loaded_objects(emulation_, bootstrap)) {
+      const std::string library = fs::path(file.guest_path).filename().string();
+      EXPECT_EQ(aarch64_glibc().count(library), 1u) << file.guest_path << " is not glibc";
+      const fs::path target = root / fs::path(file.guest_path).relative_path();
+      fs::create_directories(target.parent_path());
+      fs::copy_file(file.host_path, target, fs::copy_options::overwrite_existing);  // follows links
+      allowed.push_back(file.guest_path);
+    }
+    fs::copy_file(emulation_.qemu, root / fs::path(kEmulatorInRoot).relative_path());
+
+    std::vector<std::string> files;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      if (!entry.is_directory()) files.push_back("/" + fs::relative(entry.path(), root).string());
+    }
+    std::sort(files.begin(), files.end());
+    std::string listing;
+    for (const auto& f : files) {
+      listing += " " + f;
+      const bool task_file = f.rfind("/var/task/", 0) == 0;
+      EXPECT_TRUE(task_file || std::find(allowed.begin(), allowed.end(), f) != allowed.end()) << f;
+    }
+    std::cout << name << " root holds:" << listing << "\n";
+
+    std::vector<std::string> argv = chroot_command(root);
+    if (!argv.empty()) argv.insert(argv.end(), {kEmulatorInRoot, "/var/task/bootstrap"});
+    return argv;
+  }
+
+  // Runs one invocation and returns what the bootstrap posted (an empty Post when nothing came).
+  static Post invoke(RuntimeApiServer& server, const std::string& id, std::string payload) {
+    QueuedInvocation invocation;
+    invocation.request_id = id;
+    invocation.payload = std::move(payload);
+    server.enqueue(std::move(invocation));
+    auto post = server.wait_for_post(id, std::chrono::seconds(60));
+    EXPECT_TRUE(post) << "no answer to " << id;
+    return post.value_or(Post{});
+  }
+
+  const streamcache::testing::Aarch64Emulation emulation_{STREAMCACHE_QEMU_AARCH64,
+                                                          STREAMCACHE_AARCH64_SYSROOT};
   fs::path dir_;
 };
 
-TEST_F(Arm64Root, ApiServesWithOnlyItsZipAndGlibc) {
-  const streamcache::testing::Aarch64Emulation emulation{STREAMCACHE_QEMU_AARCH64,
-                                                         STREAMCACHE_AARCH64_SYSROOT};
-  const fs::path root = dir_ / "root";
-  const fs::path bootstrap =
-      streamcache::testing::unzip_bootstrap(STREAMCACHE_API_BOOTSTRAP, root / "var" / "task");
-  std::vector<std::string> allowed = {kEmulatorInRoot};
-  for (const auto& file : streamcache::testing::loaded_objects(emulation, bootstrap)) {
-    const std::string name = fs::path(file.guest_path).filename().string();
-    EXPECT_EQ(aarch64_glibc().count(name), 1u) << file.guest_path << " is not glibc";
-    const fs::path target = root / fs::path(file.guest_path).relative_path();
-    fs::create_directories(target.parent_path());
-    fs::copy_file(file.host_path, target, fs::copy_options::overwrite_existing);  // follows links
-    allowed.push_back(file.guest_path);
-  }
-  fs::copy_file(emulation.qemu, root / fs::path(kEmulatorInRoot).relative_path());
-
-  std::vector<std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (!entry.is_directory()) files.push_back("/" + fs::relative(entry.path(), root).string());
-  }
-  std::sort(files.begin(), files.end());
-  std::string listing;
-  for (const auto& f : files) {
-    listing += " " + f;
-    const bool task_file = f.rfind("/var/task/", 0) == 0;
-    EXPECT_TRUE(task_file || std::find(allowed.begin(), allowed.end(), f) != allowed.end()) << f;
-  }
-  std::cout << "root holds:" << listing << "\n";
-
-  std::vector<std::string> argv = chroot_command(root);
+// A throw unwinds through the _dl_find_object shim (libgcc_eh on glibc-2.34 systems), with only
+// glibc present. No shipped function throws, so the test function echo.zip does it.
+TEST_F(Arm64Root, EchoThrowsAndCatchesWithOnlyItsZipAndGlibc) {
+  std::vector<std::string> argv = build_root("echo", STREAMCACHE_ARM64_ECHO_ZIP);
   if (argv.empty()) GTEST_SKIP() << "neither `unshare -r chroot` nor `chroot` works here";
-  argv.insert(argv.end(), {kEmulatorInRoot, "/var/task/bootstrap"});
+  RuntimeApiServer server;
+  Process echo(Process::Options{.argv = argv,
+                                .log_file = dir_ / "echo.log",
+                                .env = {{"AWS_LAMBDA_RUNTIME_API", server.endpoint()},
+                                        {"LAMBDA_TASK_ROOT", "/var/task"},
+                                        {"LD_LIBRARY_PATH", ""},
+                                        {"LD_PRELOAD", ""}},
+                                .working_dir = std::nullopt});
+  const Post echoed = invoke(server, "hello", R"({"hello":"graviton"})");
+  EXPECT_EQ(echoed.kind, Post::Kind::response) << echo.log_tail();
+  EXPECT_EQ(echoed.body, R"({"hello":"graviton"})");
+  const Post thrown = invoke(server, "boom", R"({"action":"throw","message":"unwound"})");
+  EXPECT_EQ(thrown.kind, Post::Kind::error) << echo.log_tail();
+  EXPECT_EQ(thrown.error_type_header, "std::runtime_error") << thrown.body;
+  EXPECT_NE(thrown.body.find("unwound"), std::string::npos) << thrown.body;
+}
+
+TEST_F(Arm64Root, ApiServesWithOnlyItsZipAndGlibc) {
+  std::vector<std::string> argv = build_root("api", STREAMCACHE_API_BOOTSTRAP);
+  if (argv.empty()) GTEST_SKIP() << "neither `unshare -r chroot` nor `chroot` works here";
 
   auto client = aws::DynamoDbClient::from_env(fixed_env(moto_->aws_env()));
   ASSERT_TRUE(client) << client.error();
@@ -144,16 +186,10 @@ TEST_F(Arm64Root, ApiServesWithOnlyItsZipAndGlibc) {
                                .working_dir = std::nullopt});
 
   auto call = [&](const std::string& id, std::string payload) {
-    QueuedInvocation invocation;
-    invocation.request_id = id;
-    invocation.payload = std::move(payload);
-    server.enqueue(std::move(invocation));
-    auto post = server.wait_for_post(id, std::chrono::seconds(60));
-    EXPECT_TRUE(post) << "no answer to " << id << "\n" << api.log_tail();
-    if (!post) return lambda::events::HttpResponse{};
-    EXPECT_EQ(post->kind, Post::Kind::response) << post->body;
-    auto response = lambda::events::parse_http_response(post->body);
-    EXPECT_TRUE(response) << post->body;
+    const Post post = invoke(server, id, std::move(payload));
+    EXPECT_EQ(post.kind, Post::Kind::response) << post.body << "\n" << api.log_tail();
+    auto response = lambda::events::parse_http_response(post.body);
+    EXPECT_TRUE(response) << post.body << "\n" << api.log_tail();
     return response ? *response : lambda::events::HttpResponse{};
   };
   auto created = call("create", http_event("POST", "/items", R"({"id":"g1","cpu":"graviton"})"));
