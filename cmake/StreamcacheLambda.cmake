@@ -9,8 +9,8 @@
 # `package_zips` builds every zip and copies those that are not TEST_ONLY to
 # STREAMCACHE_DIST_DIR (build/dist/<name>.zip by default). Sanitizer builds make no zips.
 #
-# Cross-compiling for arm64 (Graviton): configure with
-# -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake; nothing here is x86-specific.
+# Cross-compiling for arm64 (Graviton): the release-arm64 preset (cmake/toolchains/
+# aarch64-linux-gnu.cmake, STREAMCACHE_DIST_DIR build/dist/arm64); nothing here is x86-specific.
 include_guard(GLOBAL)
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)

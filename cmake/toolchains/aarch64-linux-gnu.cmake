@@ -1,16 +1,18 @@
 # Cross-compiling for arm64 Lambda (Graviton, provided.al2023 on arm64) from a Debian x86_64 host.
 #
-#   sudo dpkg --add-architecture arm64 && sudo apt-get update
-#   sudo apt-get install g++-aarch64-linux-gnu libssl-dev:arm64
-#   cmake -S . -B build/arm64 -DCMAKE_BUILD_TYPE=Release -DSTREAMCACHE_TESTS=OFF \
-#     -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake
-#   cmake --build build/arm64 --target package_zips
+#   ./dev package --arch arm64     # installs what is missing, then builds build/dist/arm64/*.zip
 #
-# Boost and RapidJSON are header-only, so the host's headers serve. OpenSSL's static archives come
-# from the arm64 multiarch directory (/usr/lib/aarch64-linux-gnu). With a sysroot instead (for
-# example one unpacked from Amazon Linux 2023 arm64), set STREAMCACHE_SYSROOT. Every packaging
-# rule (static libstdc++/libgcc/OpenSSL, the _dl_find_object shim, the ELF gate with its glibc
-# 2.34 limit) applies unchanged; the gate reads aarch64 ELF files on any host.
+# which is the preset `release-arm64` (CMakePresets.json) over this file. By hand:
+#
+#   sudo dpkg --add-architecture arm64 && sudo apt-get update
+#   sudo apt-get install g++-aarch64-linux-gnu libssl-dev:arm64 libhiredis-dev:arm64
+#   cmake --preset release-arm64 && cmake --build --preset release-arm64
+#
+# Boost and RapidJSON are header-only, so the host's headers serve. OpenSSL's and hiredis' static
+# archives come from the arm64 multiarch directory (/usr/lib/aarch64-linux-gnu). With a sysroot
+# instead (for example one unpacked from Amazon Linux 2023 arm64), set STREAMCACHE_SYSROOT. Every
+# packaging rule (static libstdc++/libgcc/OpenSSL, the _dl_find_object shim, the ELF gate with its
+# glibc 2.34 limit) applies unchanged; the gate reads aarch64 ELF files on any host.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 
@@ -25,6 +27,16 @@ if(DEFINED ENV{STREAMCACHE_SYSROOT})
   set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 else()
   set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY BOTH)  # multiarch: arm64 libraries live under /usr/lib
+  # FindOpenSSL asks pkg-config first, which would answer with the host's x86_64 libraries.
+  set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig")
+  # Boost is used header-only (Boost::headers): the host's arch-independent CMake package serves.
+  if(NOT DEFINED Boost_DIR)
+    file(GLOB _streamcache_boost_dirs LIST_DIRECTORIES true "/usr/lib/*-linux-gnu/cmake/Boost-*")
+    if(_streamcache_boost_dirs)
+      list(GET _streamcache_boost_dirs 0 _streamcache_boost_dir)
+      set(Boost_DIR "${_streamcache_boost_dir}" CACHE PATH "Boost's CMake package (headers only)")
+    endif()
+  endif()
 endif()
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)  # python3, the gate and the zip tool run on the host
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)

@@ -1,5 +1,7 @@
 // The shipped bootstraps end to end: api and stream-handler run as real processes against the
-// Runtime API test double, a real redis-server and a real moto_server.
+// Runtime API test double, a real redis-server and a real moto_server. Built twice: for this
+// machine's bootstraps (functions_integration_tests) and, with STREAMCACHE_QEMU_AARCH64, for the
+// arm64 zips under qemu-user (functions_arm64_tests, a subset: tests/functions/CMakeLists.txt).
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -15,6 +17,7 @@
 #include "lambda/events/dynamodb.h"
 #include "lambda/events/http.h"
 #include "lambda/runtime_api_server.h"
+#include "support/aarch64_emulation.h"
 #include "support/dropping_proxy.h"
 #include "support/process.h"
 #include "support/servers.h"
@@ -107,6 +110,19 @@ class Functions : public streamcache::testing::WithRedisAndMoto<Functions> {
     processes_.clear();  // before the Runtime API servers go away
   }
 
+  // How to run `bootstrap`: itself, or (arm64) the bootstrap of that zip under qemu-user.
+  static std::vector<std::string> command(const char* bootstrap) {
+#ifdef STREAMCACHE_QEMU_AARCH64
+    const std::filesystem::path zip(bootstrap);
+    const streamcache::testing::Aarch64Emulation emulation{STREAMCACHE_QEMU_AARCH64,
+                                                           STREAMCACHE_AARCH64_SYSROOT};
+    return streamcache::testing::emulated_command(
+        emulation, streamcache::testing::unzip_bootstrap(zip, log_dir_ / zip.stem()));
+#else
+    return {bootstrap};
+#endif
+  }
+
   void start(const std::string& name, const char* bootstrap, RuntimeApiServer& server,
              std::map<std::string, std::string> extra = {}) {
     std::map<std::string, std::string> env = {{"AWS_LAMBDA_RUNTIME_API", server.endpoint()},
@@ -121,7 +137,7 @@ class Functions : public streamcache::testing::WithRedisAndMoto<Functions> {
       env[k] = v;
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     processes_[name] = std::make_unique<Process>(
-        Process::Options{.argv = {bootstrap},
+        Process::Options{.argv = command(bootstrap),
                          .log_file = log_dir_ / (std::string(info->name()) + "." + name + ".log"),
                          .env = std::move(env),
                          .working_dir = std::nullopt});

@@ -3,6 +3,8 @@
 
 locals {
   dist_dir = coalesce(var.dist_dir, abspath("${path.root}/../../../build/dist"))
+  # `./dev package --arch arm64` writes the arm64 zips beside the x86_64 ones, under arm64/.
+  zip_dir = var.architecture == "arm64" ? "${local.dist_dir}/arm64" : local.dist_dir
 
   tags = merge({
     Project     = "streamcache"
@@ -61,8 +63,8 @@ module "artifacts" {
 
   name = var.name
   packages = {
-    api              = { path = "${local.dist_dir}/api.zip" }
-    "stream-handler" = { path = "${local.dist_dir}/stream-handler.zip" }
+    api              = { path = "${local.zip_dir}/api.zip" }
+    "stream-handler" = { path = "${local.zip_dir}/stream-handler.zip" }
   }
   # The bucket holds only build outputs that `./dev package` recreates, so `./dev destroy aws` may empty it.
   force_destroy = true
@@ -92,7 +94,7 @@ module "functions" {
     security_group_ids = [module.network.lambda_security_group_id]
   }
 
-  architecture          = var.functions.architecture
+  architecture          = var.architecture
   api                   = var.functions.api
   stream_handler        = var.functions.stream_handler
   settings              = var.functions.settings

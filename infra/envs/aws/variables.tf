@@ -44,7 +44,7 @@ variable "aws_session_token" {
 }
 
 variable "dist_dir" {
-  description = "Directory holding api.zip and stream-handler.zip; null means build/dist at the repository root (what `./dev package` writes)."
+  description = "Directory holding the x86_64 api.zip and stream-handler.zip, and the arm64 ones in its arm64/ subdirectory; null means build/dist at the repository root (what `./dev package [--arch arm64]` writes)."
   type        = string
   default     = null
 }
@@ -149,10 +149,21 @@ variable "cache" {
   nullable = false
 }
 
+variable "architecture" {
+  description = "Instruction set of both functions: x86_64 deploys <dist_dir>/*.zip, arm64 (Graviton, about 20 % cheaper per GB-second) deploys <dist_dir>/arm64/*.zip (`./dev package --arch arm64`)."
+  type        = string
+  default     = "x86_64"
+  nullable    = false
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be x86_64 or arm64."
+  }
+}
+
 variable "functions" {
-  description = "Function settings (modules/functions): architecture, sizing of each function, the shared cache settings, tracing, KMS key, IAM boundary and extra environment variables."
+  description = "Function settings (modules/functions): sizing of each function, the shared cache settings, tracing, KMS key, IAM boundary and extra environment variables."
   type = object({
-    architecture = optional(string)
     api = optional(object({
       memory_size          = optional(number)
       timeout              = optional(number)

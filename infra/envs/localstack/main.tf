@@ -6,6 +6,8 @@ locals {
   endpoint_port = try(regex("^https?://[^/:]+:([0-9]+)", var.endpoint)[0], "4566")
 
   dist_dir = coalesce(var.dist_dir, abspath("${path.root}/../../../build/dist"))
+  # `./dev package --arch arm64` writes the arm64 zips beside the x86_64 ones, under arm64/.
+  zip_dir = var.architecture == "arm64" ? "${local.dist_dir}/arm64" : local.dist_dir
 
   tags = merge({
     Project     = "streamcache"
@@ -36,8 +38,8 @@ module "artifacts" {
 
   name = var.name
   packages = {
-    api              = { path = "${local.dist_dir}/api.zip" }
-    "stream-handler" = { path = "${local.dist_dir}/stream-handler.zip" }
+    api              = { path = "${local.zip_dir}/api.zip" }
+    "stream-handler" = { path = "${local.zip_dir}/stream-handler.zip" }
   }
   force_destroy = true
   # A TLS-only bucket policy would lock out an emulator reached over plain HTTP (moto enforces it).

@@ -79,10 +79,15 @@ variable "enable_event_source_mapping" {
 }
 
 variable "architecture" {
-  description = "Instruction set of the functions; match the zips and your Docker host (arm64 on Apple silicon)."
+  description = "Instruction set of the functions (arm64 on Apple silicon): x86_64 deploys <dist_dir>/*.zip, arm64 deploys <dist_dir>/arm64/*.zip (`./dev package --arch arm64`)."
   type        = string
   default     = "x86_64"
   nullable    = false
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be x86_64 or arm64."
+  }
 }
 
 variable "log_level" {
@@ -100,7 +105,7 @@ variable "enable_observability" {
 }
 
 variable "dist_dir" {
-  description = "Directory holding api.zip and stream-handler.zip; null means build/dist at the repository root (what `./dev package` writes)."
+  description = "Directory holding the x86_64 api.zip and stream-handler.zip, and the arm64 ones in its arm64/ subdirectory; null means build/dist at the repository root (what `./dev package [--arch arm64]` writes)."
   type        = string
   default     = null
 }

@@ -113,7 +113,7 @@ resource "aws_s3_object" "this" {
   lifecycle {
     precondition {
       condition     = each.value.exists
-      error_message = "${each.value.path} does not exist: run `./dev package` first (it writes build/dist/api.zip and build/dist/stream-handler.zip)."
+      error_message = "${each.value.path} does not exist: run `./dev package` first (it writes build/dist/api.zip and build/dist/stream-handler.zip; `./dev package --arch arm64` writes build/dist/arm64/*.zip)."
     }
   }
 

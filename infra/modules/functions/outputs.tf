@@ -1,5 +1,5 @@
 output "functions" {
-  description = "Both functions by key (api, stream_handler): name, ARN, invoke ARN, role, log group, S3 location of their code and VPC placement."
+  description = "Both functions by key (api, stream_handler): name, ARN, invoke ARN, role, log group, S3 location of their code, instruction set (architectures) and VPC placement."
   value = {
     for key, fn in aws_lambda_function.this : key => {
       name           = fn.function_name
@@ -10,6 +10,7 @@ output "functions" {
       log_group_name = aws_cloudwatch_log_group.this[key].name
       s3_bucket      = fn.s3_bucket
       s3_key         = fn.s3_key
+      architectures  = fn.architectures
       vpc_subnet_ids = try(sort(fn.vpc_config[0].subnet_ids), [])
       vpc_sg_ids     = try(sort(fn.vpc_config[0].security_group_ids), [])
     }

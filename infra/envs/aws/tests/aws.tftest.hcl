@@ -87,6 +87,50 @@ run "functions_reach_the_managed_cache_over_tls_from_private_subnets" {
   }
 }
 
+run "x86_64_is_the_default_and_deploys_the_x86_64_zips" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for fn in module.functions.functions : fn.architectures == tolist(["x86_64"])])
+    error_message = "Without architecture, both functions must be x86_64."
+  }
+  assert {
+    condition     = output.functions["api"].s3_key == "api/${filesha256("../../tests/fixtures/dist/api.zip")}.zip" && output.functions["stream_handler"].s3_key == "stream-handler/${filesha256("../../tests/fixtures/dist/stream-handler.zip")}.zip"
+    error_message = "x86_64 must deploy <dist_dir>/api.zip and <dist_dir>/stream-handler.zip."
+  }
+}
+
+run "arm64_deploys_the_arm64_zips_on_graviton" {
+  command = apply
+
+  variables {
+    architecture = "arm64"
+  }
+
+  assert {
+    condition     = alltrue([for fn in module.functions.functions : fn.architectures == tolist(["arm64"])])
+    error_message = "architecture = arm64 must set architectures = [\"arm64\"] on both functions."
+  }
+  assert {
+    condition     = output.functions["api"].s3_key == "api/${filesha256("../../tests/fixtures/dist/arm64/api.zip")}.zip" && output.functions["stream_handler"].s3_key == "stream-handler/${filesha256("../../tests/fixtures/dist/arm64/stream-handler.zip")}.zip"
+    error_message = "arm64 must deploy <dist_dir>/arm64/api.zip and <dist_dir>/arm64/stream-handler.zip."
+  }
+  assert {
+    condition     = module.artifacts.packages["api"].source_code_hash == filebase64sha256("../../tests/fixtures/dist/arm64/api.zip")
+    error_message = "The api function's source_code_hash must be the arm64 zip's."
+  }
+}
+
+run "rejects_an_unknown_architecture" {
+  command = plan
+
+  variables {
+    architecture = "aarch64"
+  }
+
+  expect_failures = [var.architecture]
+}
+
 run "an_external_cache_needs_no_elasticache" {
   command = plan
 
