@@ -254,4 +254,54 @@ Reply RedisCluster::command(std::size_t index, std::initializer_list<std::string
   return std::move(*reply);
 }
 
+Reply RedisCluster::command(std::size_t index, const std::vector<std::string>& args) {
+  CommandBuffer buffer;
+  buffer.begin(args.size());
+  for (const auto& arg : args)
+    buffer.arg(arg);
+  std::vector<Reply> replies;
+  RedisConnection& admin = admin_.at(index);
+  admin.end_backoff();
+  if (auto done = admin.pipeline(buffer, replies, Replay::idempotent); !done) {
+    throw std::runtime_error("cluster node " + std::to_string(port(index)) + ": " +
+                             describe(done.error()));
+  }
+  return std::move(replies.front());
+}
+
+void RedisCluster::migrate_slot(std::uint16_t slot, std::size_t to, std::size_t keys_per_step,
+                                const std::function<void()>& between_steps) {
+  const std::size_t from = primary_of_slot(slot);
+  if (from == to) return;
+  const std::string slot_text = std::to_string(slot);
+  auto expect_ok = [](const Reply& reply, const std::string& what) {
+    if (reply.is_error()) throw std::runtime_error(what + ": " + reply.str);
+  };
+  expect_ok(command(to, {"CLUSTER", "SETSLOT", slot_text, "IMPORTING", id_of(from)}),
+            "SETSLOT IMPORTING");
+  expect_ok(command(from, {"CLUSTER", "SETSLOT", slot_text, "MIGRATING", id_of(to)}),
+            "SETSLOT MIGRATING");
+  while (true) {
+    const Reply keys =
+        command(from, {"CLUSTER", "GETKEYSINSLOT", slot_text, std::to_string(keys_per_step)});
+    if (keys.elements.empty()) break;
+    std::vector<std::string> migrate = {"MIGRATE", "127.0.0.1", std::to_string(port(to)), "", "0",
+                                        "5000",    "KEYS"};
+    for (const Reply& key : keys.elements)
+      migrate.push_back(key.str);
+    expect_ok(command(from, migrate), "MIGRATE");
+    if (between_steps) between_steps();
+  }
+  // The new owner first, then the old one, then the rest (the order redis-cli uses).
+  const std::string to_id = id_of(to);
+  expect_ok(command(to, {"CLUSTER", "SETSLOT", slot_text, "NODE", to_id}), "SETSLOT NODE");
+  expect_ok(command(from, {"CLUSTER", "SETSLOT", slot_text, "NODE", to_id}), "SETSLOT NODE");
+  for (std::size_t i : primaries()) {
+    if (i != to && i != from) {
+      expect_ok(command(i, {"CLUSTER", "SETSLOT", slot_text, "NODE", to_id}), "SETSLOT NODE");
+    }
+  }
+  wait_ready();
+}
+
 }  // namespace streamcache::cache::testing

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,6 +61,13 @@ class RedisCluster {
   // One command to one node over a kept connection (much faster than a redis-cli process);
   // throws when the node does not answer. Error replies are returned.
   Reply command(std::size_t index, std::initializer_list<std::string_view> args);
+  Reply command(std::size_t index, const std::vector<std::string>& args);
+
+  // Moves `slot` to the primary `to` live, the way redis-cli --cluster reshard does: IMPORTING on
+  // `to`, MIGRATING on the owner, MIGRATE `keys_per_step` keys at a time (calling `between_steps`
+  // after each step, while the slot is half moved), then SETSLOT NODE on every primary.
+  void migrate_slot(std::uint16_t slot, std::size_t to, std::size_t keys_per_step = 10,
+                    const std::function<void()>& between_steps = {});
 
  private:
   [[nodiscard]] std::size_t index_of_port(int port) const;
