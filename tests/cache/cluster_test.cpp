@@ -72,6 +72,13 @@ std::string body_of(Version version) {
   return testing::numbered("{\"v\":", static_cast<long long>(version)) + "}";
 }
 
+std::string first_error(const BatchResults& results) {
+  for (const auto& result : results) {
+    if (!result) return describe(result.error());
+  }
+  return "no error";
+}
+
 TEST_F(ClusterTest, FixtureStartsThreePrimariesEachWithAReplica) {
   const auto primaries = cluster_->primaries();
   ASSERT_EQ(primaries.size(), 3u);
@@ -162,6 +169,250 @@ TEST_F(ClusterTest, ABatchAcrossEveryPrimaryAnswersEachOpInOrder) {
   EXPECT_EQ(results.back()->write, WriteResult::stale);
   for (std::size_t primary : cluster_->primaries())
     EXPECT_EQ(cluster_->command(primary, {"DBSIZE"}).integer, 100);
+}
+
+// Another primary than the one serving `slot`.
+std::size_t other_primary(RedisCluster& cluster, std::uint16_t slot) {
+  const std::size_t from = cluster.primary_of_slot(slot);
+  for (std::size_t p : cluster.primaries()) {
+    if (p != from) return p;
+  }
+  throw std::runtime_error("no other primary");
+}
+
+// `count` ids whose keys all hash to one slot: the same hash tag is impossible (the tag is the
+// id), so search ids until enough share the slot of the first.
+std::vector<std::string> ids_in_one_slot(std::size_t count, std::string_view prefix) {
+  std::map<std::uint16_t, std::vector<std::string>> by_slot;
+  for (long long n = 0;; ++n) {
+    std::string id = testing::numbered(prefix, n);
+    auto& same = by_slot[hash_slot(item_key(id))];
+    same.push_back(std::move(id));
+    if (same.size() == count) return same;
+  }
+}
+
+TEST_F(ClusterTest, FollowsMovedAfterASlotMovedAndUpdatesItsMap) {
+  auto cache = make_cache();
+  const auto ids = ids_in_one_slot(3, "moved-");
+  const std::uint16_t slot = hash_slot(item_key(ids[0]));
+  for (const auto& id : ids)
+    ASSERT_EQ(cache.apply_if_newer(id, 1, body_of(1)).value(), WriteResult::applied);
+  const std::size_t to = other_primary(*cluster_, slot);
+  cluster_->migrate_slot(slot, to);
+
+  auto hit = cache.get(ids[0]);  // the old map sends it to the old owner: MOVED
+  ASSERT_TRUE(hit) << describe(hit.error());
+  EXPECT_EQ(hit->version, 1u);
+  EXPECT_EQ(cache.stats().moved, 1u);
+  EXPECT_EQ(cache.primary_of(slot)->port, cluster_->port(to));
+  EXPECT_EQ(cache.apply_if_newer(ids[1], 2, body_of(2)).value(), WriteResult::applied);
+  EXPECT_EQ(cache.stats().moved, 1u);  // the map was updated: no second MOVED
+  EXPECT_EQ(stored(ids[1]).str.substr(kHeaderSize), body_of(2));
+}
+
+TEST_F(ClusterTest, FollowsAskDuringAMigrationWithoutChangingItsMap) {
+  auto cache = make_cache();
+  const auto ids = ids_in_one_slot(6, "ask-");
+  const std::uint16_t slot = hash_slot(item_key(ids[0]));
+  for (std::size_t k = 0; k < 4; ++k)
+    ASSERT_EQ(cache.apply_if_newer(ids[k], 1, body_of(1)).value(), WriteResult::applied);
+  const std::size_t from = cluster_->primary_of_slot(slot);
+  const std::size_t to = other_primary(*cluster_, slot);
+  bool checked = false;
+  // Two keys per step: after the first step, two keys are on `to` and two still on `from`.
+  cluster_->migrate_slot(slot, to, 2, [&] {
+    if (checked) return;
+    checked = true;
+    std::vector<std::string> bodies = {body_of(2), body_of(3)};
+    std::vector<CacheOp> ops;
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+      ops.push_back(CacheOp::apply_if_newer(ids[k], 2, bodies[0]));
+      ops.push_back(CacheOp::get(ids[k]));
+    }
+    const BatchResults results = cache.execute(ops);
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+      ASSERT_TRUE(results[2 * k]) << describe(results[2 * k].error());
+      EXPECT_EQ(results[2 * k]->write, WriteResult::applied) << ids[k];
+      ASSERT_TRUE(results[2 * k + 1]) << describe(results[2 * k + 1].error());
+      EXPECT_EQ(results[2 * k + 1]->read.version, 2u) << ids[k];
+    }
+    // Moved keys and new keys (ids 4 and 5) are on the importing node: ASK, map unchanged.
+    EXPECT_GE(cache.stats().asked, 4u);
+    EXPECT_EQ(cache.stats().moved, 0u);
+    EXPECT_EQ(cache.primary_of(slot)->port, cluster_->port(from));
+  });
+  ASSERT_TRUE(checked);
+  for (const auto& id : ids) {
+    auto hit = cache.get(id);
+    ASSERT_TRUE(hit) << describe(hit.error());
+    EXPECT_EQ(hit->version, 2u) << id;
+  }
+  EXPECT_EQ(cache.primary_of(slot)->port, cluster_->port(to));
+}
+
+TEST_F(ClusterTest, SlotsMigratedLiveDuringWritesKeepEveryIdAtItsNewestVersion) {
+  const auto ids = ids_across_primaries(40, "live-");
+  std::atomic<bool> stop{false};
+  std::atomic<Version> rounds{0};
+  std::atomic<std::uint64_t> moved{0};
+  std::atomic<std::uint64_t> asked{0};
+  std::string writer_error;
+  // Version r for every id in round r, as one batch; failed ops go again until they apply, like
+  // the stream handler's retries.
+  auto cache = make_cache();  // here: the fixture is not thread-safe
+  std::thread writer([&] {
+    std::vector<std::string> bodies(ids.size());
+    std::vector<CacheOp> ops;
+    BatchResults results;
+    for (Version round = 1; !stop || round <= 3; ++round) {
+      for (std::size_t k = 0; k < ids.size(); ++k)
+        bodies[k] = body_of(round);
+      std::vector<std::size_t> todo(ids.size());
+      for (std::size_t k = 0; k < ids.size(); ++k)
+        todo[k] = k;
+      for (int attempt = 0; !todo.empty(); ++attempt) {
+        if (attempt == 100) {
+          writer_error = "round " + std::to_string(round) + ": " + first_error(results);
+          return;
+        }
+        ops.clear();
+        for (std::size_t k : todo)
+          ops.push_back(CacheOp::apply_if_newer(ids[k], round, bodies[k]));
+        cache.execute(ops, results);
+        std::vector<std::size_t> failed;
+        for (std::size_t j = 0; j < todo.size(); ++j) {
+          if (!results[j]) {
+            failed.push_back(todo[j]);
+          } else if (results[j]->write != WriteResult::applied) {
+            writer_error = "round " + std::to_string(round) + ": a write was stale";
+            return;
+          }
+        }
+        todo = std::move(failed);
+      }
+      rounds = round;
+      moved = cache.stats().moved;
+      asked = cache.stats().asked;
+    }
+  });
+  // Move slots the ids use to another primary, a few keys per step, while the writes run.
+  ASSERT_TRUE(wait_until([&] { return rounds >= 1; }));
+  for (std::size_t k = 0; k < ids.size() && writer_error.empty(); k += 8) {
+    const std::uint16_t slot = hash_slot(item_key(ids[k]));
+    cluster_->migrate_slot(slot, other_primary(*cluster_, slot), 3);
+  }
+  stop = true;
+  writer.join();
+  ASSERT_EQ(writer_error, "");
+  EXPECT_GT(moved, 0u);  // the writer met the moved slots, and keys mid-move
+  EXPECT_GT(asked, 0u);
+  const Version last = rounds;
+  auto fresh = make_cache();
+  for (const auto& id : ids) {
+    auto hit = fresh.get(id);
+    ASSERT_TRUE(hit) << describe(hit.error());
+    EXPECT_EQ(hit->status, Status::hit) << id;
+    EXPECT_EQ(hit->version, last) << id;
+    EXPECT_EQ(hit->body, body_of(last)) << id;
+  }
+}
+
+TEST_F(ClusterTest, NoscriptAfterScriptFlushOnOneNode) {
+  auto cache = make_cache();
+  const auto ids = ids_across_primaries(5, "noscript-");
+  std::vector<std::string> bodies = {body_of(1), body_of(2)};
+  std::vector<CacheOp> ops;
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 1, bodies[0]));
+  for (const auto& result : cache.execute(ops))
+    ASSERT_TRUE(result) << describe(result.error());
+
+  const std::size_t flushed = cluster_->primaries().front();
+  ASSERT_EQ(cluster_->command(flushed, {"SCRIPT", "FLUSH"}).str, "OK");
+  ops.clear();
+  for (const auto& id : ids) {
+    ops.push_back(CacheOp::apply_if_newer(id, 2, bodies[1]));
+    ops.push_back(CacheOp::get(id));
+  }
+  const BatchResults results = cache.execute(ops);
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    ASSERT_TRUE(results[2 * k]) << describe(results[2 * k].error());
+    EXPECT_EQ(results[2 * k]->write, WriteResult::applied);
+    ASSERT_TRUE(results[2 * k + 1]) << describe(results[2 * k + 1].error());
+    EXPECT_EQ(results[2 * k + 1]->read.version, 2u);  // the read follows its resent write
+  }
+  const Reply exists =
+      cluster_->command(flushed, {"SCRIPT", "EXISTS", std::string_view(set_if_newer_sha())});
+  EXPECT_EQ(exists.elements.at(0).integer, 1);
+}
+
+TEST_F(ClusterTest, APrimaryKilledAndItsReplicaPromotedWhileWritesRun) {
+  const auto ids = ids_across_primaries(30, "failover-");
+  std::atomic<bool> stop{false};
+  std::atomic<Version> rounds{0};
+  std::atomic<Version> promoted_at{0};
+  std::atomic<std::uint64_t> refreshes{0};
+  std::string writer_error;
+  ClusterOptions options;
+  options.refresh_interval = std::chrono::hours(1);  // only errors lead to the new primary
+  auto cache = make_cache(options);  // here: the fixture is not thread-safe
+  std::thread writer([&] {
+    std::vector<std::string> bodies(ids.size());
+    std::vector<CacheOp> ops;
+    BatchResults results;
+    for (Version round = 1; !stop; ++round) {
+      for (std::size_t k = 0; k < ids.size(); ++k)
+        bodies[k] = body_of(round);
+      std::vector<std::size_t> todo(ids.size());
+      for (std::size_t k = 0; k < ids.size(); ++k)
+        todo[k] = k;
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (!todo.empty()) {
+        if (std::chrono::steady_clock::now() > give_up) {
+          writer_error = "round " + std::to_string(round) + ": " + first_error(results);
+          return;
+        }
+        ops.clear();
+        for (std::size_t k : todo)
+          ops.push_back(CacheOp::apply_if_newer(ids[k], round, bodies[k]));
+        cache.execute(ops, results);
+        std::vector<std::size_t> failed;
+        for (std::size_t j = 0; j < todo.size(); ++j) {
+          if (!results[j]) failed.push_back(todo[j]);
+        }
+        todo = std::move(failed);
+        if (!todo.empty()) cache.end_backoff();  // this loop paces itself, like the handler
+      }
+      rounds = round;
+      refreshes = cache.stats().refreshes;
+    }
+  });
+  ASSERT_TRUE(wait_until([&] { return rounds >= 3; }));
+  const std::size_t victim = cluster_->primary_of_slot(hash_slot(item_key(ids[0])));
+  const std::size_t replica = cluster_->replicas_of(victim).at(0);
+  cluster_->node(victim).kill();
+  ASSERT_EQ(cluster_->command(replica, {"CLUSTER", "FAILOVER", "TAKEOVER"}).str, "OK");
+  ASSERT_TRUE(wait_until([&] {
+    return cluster_->command(replica, {"ROLE"}).elements.at(0).str == "master";
+  }));
+  promoted_at = rounds.load();
+  // The writer must finish rounds that started after the promotion: it found the new primary.
+  const bool progressed = wait_until([&] { return rounds >= promoted_at + 3; },
+                                     std::chrono::seconds(60));
+  stop = true;
+  writer.join();
+  ASSERT_EQ(writer_error, "");
+  ASSERT_TRUE(progressed);
+  EXPECT_GE(refreshes, 2u);  // the lost primary led to a new map (the periodic one is 1 h away)
+  const Version last = rounds;
+  auto fresh = make_cache();
+  for (const auto& id : ids) {
+    auto hit = fresh.get(id);
+    ASSERT_TRUE(hit) << describe(hit.error());
+    EXPECT_EQ(hit->version, last) << id;
+  }
+  EXPECT_EQ(fresh.primary_of(hash_slot(item_key(ids[0])))->port, cluster_->port(replica));
 }
 
 TEST_F(ClusterTest, RefusesAServerWithoutClusterMode) {
