@@ -12,6 +12,7 @@
 
 #include "cache/cluster_item_cache.h"
 #include "cache/hash_slot.h"
+#include "cache/item_cache_factory.h"
 #include "cache_fixtures.h"
 #include "redis_cluster.h"
 #include "support/wait.h"
@@ -356,7 +357,7 @@ TEST_F(ClusterTest, APrimaryKilledAndItsReplicaPromotedWhileWritesRun) {
   std::string writer_error;
   ClusterOptions options;
   options.refresh_interval = std::chrono::hours(1);  // only errors lead to the new primary
-  auto cache = make_cache(options);  // here: the fixture is not thread-safe
+  auto cache = make_cache(options);                  // here: the fixture is not thread-safe
   std::thread writer([&] {
     std::vector<std::string> bodies(ids.size());
     std::vector<CacheOp> ops;
@@ -393,13 +394,12 @@ TEST_F(ClusterTest, APrimaryKilledAndItsReplicaPromotedWhileWritesRun) {
   const std::size_t replica = cluster_->replicas_of(victim).at(0);
   cluster_->node(victim).kill();
   ASSERT_EQ(cluster_->command(replica, {"CLUSTER", "FAILOVER", "TAKEOVER"}).str, "OK");
-  ASSERT_TRUE(wait_until([&] {
-    return cluster_->command(replica, {"ROLE"}).elements.at(0).str == "master";
-  }));
+  ASSERT_TRUE(wait_until(
+      [&] { return cluster_->command(replica, {"ROLE"}).elements.at(0).str == "master"; }));
   promoted_at = rounds.load();
   // The writer must finish rounds that started after the promotion: it found the new primary.
-  const bool progressed = wait_until([&] { return rounds >= promoted_at + 3; },
-                                     std::chrono::seconds(60));
+  const bool progressed =
+      wait_until([&] { return rounds >= promoted_at + 3; }, std::chrono::seconds(60));
   stop = true;
   writer.join();
   ASSERT_EQ(writer_error, "");
@@ -423,6 +423,39 @@ TEST_F(ClusterTest, RefusesAServerWithoutClusterMode) {
   ASSERT_FALSE(result);
   EXPECT_NE(result.error().message.find("not in cluster mode"), std::string::npos)
       << describe(result.error());
+}
+
+// One URL either way: `auto` asks the server and becomes the cluster client or the single-node one.
+TEST_F(ClusterTest, DetectedModeUsesTheClusterClientOnAClusterAndItemCacheOnOneNode) {
+  const auto ids = ids_across_primaries(20, "detect-");
+  std::vector<std::string> bodies = {body_of(1)};
+  std::vector<CacheOp> ops;
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 1, bodies[0]));
+
+  auto on_cluster =
+      make_item_cache(seed_options(cluster_->port(seed_index())), {}, ClusterMode::detect);
+  ASSERT_TRUE(on_cluster) << describe(on_cluster.error());
+  BatchResults results;
+  (*on_cluster)->execute(ops, results, Deadline::never());
+  for (const auto& result : results)
+    ASSERT_TRUE(result) << describe(result.error());  // a single-node client would meet MOVED
+
+  // Forced to one node on a cluster: the keys of other primaries answer MOVED.
+  auto forced = make_item_cache(seed_options(cluster_->port(seed_index())), {}, ClusterMode::off);
+  ASSERT_TRUE(forced);
+  (*forced)->execute(ops, results, Deadline::never());
+  EXPECT_TRUE(std::any_of(results.begin(), results.end(), [](const auto& r) {
+    return !r && r.error().message.find("MOVED") != std::string::npos;
+  }));
+
+  streamcache::testing::RedisServer single;
+  auto on_single = make_item_cache(seed_options(single.port()), {}, ClusterMode::detect);
+  ASSERT_TRUE(on_single);
+  (*on_single)->execute(ops, results, Deadline::never());
+  for (const auto& result : results)
+    ASSERT_TRUE(result) << describe(result.error());
+  EXPECT_EQ(single.cli({"DBSIZE"}), std::to_string(ids.size()));
 }
 
 }  // namespace

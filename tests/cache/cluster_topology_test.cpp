@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "cache/hash_slot.h"
+#include "cache/item_cache_factory.h"
 #include "cache/item_protocol.h"
 
 namespace streamcache::cache {
@@ -122,6 +123,29 @@ TEST(Redirects, OtherRepliesAreNotRedirects) {
   EXPECT_FALSE(redirect_of(error("MOVED x h:1"), "h"));
   EXPECT_FALSE(redirect_of(error("MOVEDX 1 h:1"), "h"));
   EXPECT_FALSE(redirect_of(string("MOVED 1 h:1"), "h"));
+}
+
+TEST(ClusterMode, ParsesTheValuesOfRedisCluster) {
+  EXPECT_EQ(parse_cluster_mode("auto").value(), ClusterMode::detect);
+  EXPECT_EQ(parse_cluster_mode("on").value(), ClusterMode::on);
+  EXPECT_EQ(parse_cluster_mode("off").value(), ClusterMode::off);
+  const auto bad = parse_cluster_mode("yes");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(bad.error().message.find("auto, on, off"), std::string::npos);
+}
+
+TEST(ClusterMode, ClusterOptionsAndDatabasesAreChecked) {
+  ConnectionOptions options;
+  options.endpoint.host = "127.0.0.1";
+  options.endpoint.db = 2;
+  const auto db = ClusterItemCache::create(options);
+  ASSERT_FALSE(db);
+  EXPECT_NE(db.error().message.find("only database 0"), std::string::npos);
+  options.endpoint.db = 0;
+  ClusterOptions cluster;
+  cluster.max_rounds = 0;
+  EXPECT_FALSE(ClusterItemCache::create(options, {}, cluster));
 }
 
 }  // namespace
