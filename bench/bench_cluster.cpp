@@ -45,7 +45,7 @@ std::string sample_body(int n) {
 }
 
 template <class T>
-T created(Expected<T, Error> value) {
+T created(streamcache::Expected<T, Error> value) {
   if (!value) throw std::runtime_error(describe(value.error()));
   return std::move(*value);
 }
