@@ -212,6 +212,29 @@ TEST_F(ClusterTest, FollowsMovedAfterASlotMovedAndUpdatesItsMap) {
   EXPECT_EQ(stored(ids[1]).str.substr(kHeaderSize), body_of(2));
 }
 
+TEST_F(ClusterTest, PeriodicRefreshFindsAMovedSlotBeforeAnyMoved) {
+  auto offset = std::make_shared<std::atomic<std::int64_t>>(0);  // test clock, in hours
+  ConnectionOptions seed = seed_options(cluster_->port(seed_index()));
+  seed.now = [offset] {
+    return std::chrono::steady_clock::now() + std::chrono::hours(offset->load());
+  };
+  ClusterOptions options;
+  options.refresh_interval = std::chrono::hours(1);
+  auto cache = ClusterItemCache::create(seed, {}, options);
+  ASSERT_TRUE(cache);
+  const std::string id = ids_in_one_slot(1, "periodic-").front();
+  const std::uint16_t slot = hash_slot(item_key(id));
+  ASSERT_EQ(cache->apply_if_newer(id, 1, body_of(1)).value(), WriteResult::applied);
+  const std::size_t to = other_primary(*cluster_, slot);
+  cluster_->migrate_slot(slot, to);
+
+  *offset = 2;  // the periodic refresh is due
+  ASSERT_EQ(cache->get(id).value().version, 1u);
+  EXPECT_EQ(cache->stats().refreshes, 2u);
+  EXPECT_EQ(cache->stats().moved, 0u);  // the new map was read before the op was sent
+  EXPECT_EQ(cache->primary_of(slot)->port, cluster_->port(to));
+}
+
 TEST_F(ClusterTest, FollowsAskDuringAMigrationWithoutChangingItsMap) {
   auto cache = make_cache();
   const auto ids = ids_in_one_slot(6, "ask-");
