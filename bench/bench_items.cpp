@@ -122,7 +122,7 @@ class Context {
       throw std::runtime_error("create_table: " + made.error().describe());
     }
     store_ = std::make_unique<items::DynamoItemStore>(clients_->dynamodb, kTable);
-    cache_ = std::make_unique<items::RedisItemCache>(clients_->cache);
+    cache_ = std::make_unique<items::RedisItemCache>(*clients_->cache);
     api_ = std::make_unique<items::ItemsApi>(*store_, cache_.get(), items::ApiOptions{true, {}});
 
     // The hit item goes in through the API's own write path (DynamoDB, then write-through).
@@ -255,7 +255,7 @@ class Context {
                                                 bodies[i]);
       }
       const auto start = Clock::now();
-      clients_->cache.execute(ops, results);
+      clients_->cache->execute(ops, results, Deadline::never());
       samples.push_back(micros(Clock::now() - start));
       if (!results.front() || !results.back()) {
         state.SkipWithError("batch failed");

@@ -5,39 +5,16 @@
 namespace streamcache::cache {
 namespace {
 
-Unexpected<Error> invalid(std::string message) {
-  return unexpected(Error{ErrorCode::invalid_argument, std::move(message)});
-}
-
 bool is_noscript(const Reply& reply) {
   return reply.error_prefix() == "NOSCRIPT";
-}
-
-Expected<OpResult, Error> result_of(OpKind kind, Reply&& reply) {
-  OpResult result;
-  if (kind == OpKind::get) {
-    auto read = get_result_from_reply(std::move(reply));
-    if (!read) return unexpected(std::move(read).error());
-    result.read = std::move(*read);
-    return result;
-  }
-  auto write = write_result_from_reply(reply);
-  if (!write) return unexpected(std::move(write).error());
-  result.write = *write;
-  return result;
 }
 
 }  // namespace
 
 Expected<ItemCache, Error> ItemCache::create(ConnectionOptions connection,
                                              ItemCacheOptions options) {
-  constexpr std::chrono::milliseconds kMinTtl{1};
-  if (options.item_ttl < kMinTtl || options.tombstone_ttl < kMinTtl ||
-      options.negative_ttl < kMinTtl) {
-    return invalid("item cache options: every TTL must be at least 1 ms");
-  }
-  if (!(options.ttl_jitter >= 0.0 && options.ttl_jitter <= 0.5)) {
-    return invalid("item cache options: ttl_jitter must be in [0, 0.5]");
+  if (auto valid = validate_item_cache_options(options); !valid) {
+    return unexpected(std::move(valid).error());
   }
   // Loaded on every new connection, in the same round trip as AUTH: EVALSHA rarely meets NOSCRIPT.
   connection.init_commands.push_back({"SCRIPT", "LOAD", std::string(kSetIfNewerScript)});
@@ -51,51 +28,11 @@ ItemCache::ItemCache(RedisConnection connection, ItemCacheOptions options)
   single_.reserve(1);
 }
 
-std::uint64_t ItemCache::next_random() {
-  std::uint64_t z = (random_state_ += 0x9e3779b97f4a7c15ULL);  // splitmix64
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 Expected<void, Error> ItemCache::append(const CacheOp& op) {
-  if (auto valid = validate_id(op.id); !valid) return valid;
+  if (auto valid = validate_op(op); !valid) return valid;
   key_.clear();
   append_item_key(key_, op.id);
-  if (op.kind == OpKind::get) {
-    commands_.begin(2);
-    commands_.arg("GET");
-    commands_.arg(std::string_view(key_));
-    return {};
-  }
-  if (auto valid = validate_version(op.version); !valid) return valid;
-  EntryKind kind = EntryKind::item;
-  std::chrono::milliseconds ttl = options_.item_ttl;
-  std::string_view body = op.body;
-  if (op.kind == OpKind::tombstone) {
-    kind = EntryKind::tombstone;
-    ttl = options_.tombstone_ttl;
-    body = {};
-  } else if (op.kind == OpKind::negative) {
-    kind = EntryKind::negative;
-    ttl = options_.negative_ttl;
-    body = {};
-  } else if (op.kind == OpKind::fence || op.kind == OpKind::invalidate) {
-    // Outlives every fill that read the table before the change, like a tombstone.
-    kind = EntryKind::fence;
-    ttl = options_.tombstone_ttl;
-    body = {};
-  }
-  const auto header = encode_header(kind, op.kind == OpKind::negative ? 0 : op.version);
-  const bool above = op.kind == OpKind::invalidate;
-  commands_.begin(above ? 7 : 6);
-  commands_.arg("EVALSHA");
-  commands_.arg(std::string_view(set_if_newer_sha()));
-  commands_.arg("1");
-  commands_.arg(std::string_view(key_));
-  commands_.arg({std::string_view(header.data(), header.size()), body});
-  commands_.arg(std::int64_t{jittered_ttl(ttl, options_.ttl_jitter, next_random()).count()});
-  if (above) commands_.arg("above");
+  append_op_command(commands_, op, key_, options_, splitmix64(random_state_));
   return {};
 }
 
@@ -130,7 +67,7 @@ void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results, Dea
       continue;
     }
     readonly = readonly || replies_[k].error_prefix() == "READONLY";
-    results[i] = result_of(ops[i].kind, std::move(replies_[k]));
+    results[i] = op_result_from_reply(ops[i].kind, std::move(replies_[k]));
   }
 
   if (!retry_.empty()) {
@@ -140,11 +77,7 @@ void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results, Dea
     for (std::size_t i : retry_)
       (void)append(ops[i]);  // valid: they were sent before
     auto done = connection_.pipeline(commands_, replies_, Replay::idempotent, budget);
-    if (done && replies_.front().is_error()) done = unexpected(error_from_reply(replies_.front()));
-    if (done && replies_.front().str != set_if_newer_sha()) {
-      done = unexpected(Error{ErrorCode::protocol, "SCRIPT LOAD returned '" + replies_.front().str +
-                                                       "', expected " + set_if_newer_sha()});
-    }
+    if (done) done = check_script_loaded(replies_.front());
     for (std::size_t k = 0; k < retry_.size(); ++k) {
       const std::size_t i = retry_[k];
       if (!done) {
@@ -152,7 +85,7 @@ void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results, Dea
         continue;
       }
       readonly = readonly || replies_[k + 1].error_prefix() == "READONLY";
-      results[i] = result_of(ops[i].kind, std::move(replies_[k + 1]));
+      results[i] = op_result_from_reply(ops[i].kind, std::move(replies_[k + 1]));
     }
   }
   // A failover demoted our server: reconnect, so DNS leads the next call to the new primary.

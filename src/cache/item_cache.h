@@ -5,14 +5,13 @@
 // Not thread-safe, like the RedisConnection it owns: one per thread.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <vector>
 
+#include "cache/cache_op.h"
 #include "cache/error.h"
 #include "cache/item_protocol.h"
 #include "cache/redis_connection.h"
@@ -20,69 +19,7 @@
 
 namespace streamcache::cache {
 
-struct ItemCacheOptions {
-  std::chrono::milliseconds item_ttl = std::chrono::hours(1);
-  // Must outlast the function timeout plus the stream lag bound, so no fill that read the item
-  // before its delete can land after the tombstone expired.
-  std::chrono::milliseconds tombstone_ttl = std::chrono::hours(1);
-  // Short: a negative entry only absorbs repeated reads of an id that does not exist.
-  std::chrono::milliseconds negative_ttl = std::chrono::seconds(30);
-  // Every TTL is drawn uniformly from base * [1 - jitter, 1 + jitter]; in [0, 0.5].
-  double ttl_jitter = 0.1;
-};
-
-enum class OpKind : std::uint8_t { get, apply, tombstone, negative, fence, invalidate };
-
-// Matches only a std::string rvalue: a temporary that a view would outlive.
-template <class T>
-concept TemporaryString = std::is_same_v<T, std::string>;
-
-// One operation of a batch. Views: the caller keeps id and body alive during execute() (the
-// factories refuse temporary strings at compile time).
-struct CacheOp {
-  OpKind kind = OpKind::get;
-  std::string_view id;
-  Version version = 0;
-  std::string_view body;
-
-  static CacheOp get(std::string_view id) { return {OpKind::get, id, 0, {}}; }
-  static CacheOp apply_if_newer(std::string_view id, Version version, std::string_view body) {
-    return {OpKind::apply, id, version, body};
-  }
-  static CacheOp tombstone_if_newer(std::string_view id, Version tombstone_version) {
-    return {OpKind::tombstone, id, tombstone_version, {}};
-  }
-  static CacheOp fill_negative(std::string_view id) { return {OpKind::negative, id, 0, {}}; }
-  static CacheOp fence_if_newer(std::string_view id, Version version) {
-    return {OpKind::fence, id, version, {}};
-  }
-  static CacheOp invalidate_above(std::string_view id, Version floor) {
-    return {OpKind::invalidate, id, floor, {}};
-  }
-
-  template <TemporaryString S>
-  static CacheOp get(S&& id) = delete;
-  template <TemporaryString S>
-  static CacheOp apply_if_newer(S&& id, Version version, std::string_view body) = delete;
-  template <TemporaryString S>
-  static CacheOp apply_if_newer(std::string_view id, Version version, S&& body) = delete;
-  template <TemporaryString S>
-  static CacheOp tombstone_if_newer(S&& id, Version tombstone_version) = delete;
-  template <TemporaryString S>
-  static CacheOp fill_negative(S&& id) = delete;
-  template <TemporaryString S>
-  static CacheOp fence_if_newer(S&& id, Version version) = delete;
-  template <TemporaryString S>
-  static CacheOp invalidate_above(S&& id, Version floor) = delete;
-};
-
-struct OpResult {
-  WriteResult write = WriteResult::stale;  // every op but get
-  GetResult read;                          // get
-};
-using BatchResults = std::vector<Expected<OpResult, Error>>;
-
-class ItemCache {
+class ItemCache final : public ItemCacheClient {
  public:
   // Checks the options and prepares the connection (which loads the script on every connect);
   // does not connect: the first call does, so a process starts even while Redis is down.
@@ -112,15 +49,15 @@ class ItemCache {
   BatchResults execute(std::span<const CacheOp> ops, Deadline budget = Deadline::never());
   // The same into `results`, whose capacity is reused.
   void execute(std::span<const CacheOp> ops, BatchResults& results,
-               Deadline budget = Deadline::never());
+               Deadline budget = Deadline::never()) override;
+  void end_backoff() override { connection_.end_backoff(); }
 
   [[nodiscard]] RedisConnection& connection() { return connection_; }
-  [[nodiscard]] const ItemCacheOptions& options() const { return options_; }
+  [[nodiscard]] const ItemCacheOptions& options() const override { return options_; }
 
  private:
   ItemCache(RedisConnection connection, ItemCacheOptions options);
   Expected<void, Error> append(const CacheOp& op);
-  std::uint64_t next_random();
 
   RedisConnection connection_;
   ItemCacheOptions options_;

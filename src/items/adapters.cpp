@@ -121,35 +121,49 @@ Expected<ListPage, StoreError> DynamoItemStore::list(int limit,
   return out;
 }
 
+namespace {
+
+Expected<cache::WriteResult, cache::Error> write_of(
+    Expected<cache::OpResult, cache::Error>&& result) {
+  if (!result) return unexpected(std::move(result).error());
+  return result->write;
+}
+
+}  // namespace
+
 Expected<cache::GetResult, cache::Error> RedisItemCache::get(std::string_view id,
                                                              Deadline deadline) {
-  cache_.connection().set_deadline(deadline);
-  return cache_.get(id);
+  const auto op = cache::CacheOp::get(id);
+  cache_.execute(std::span(&op, 1), batch_, deadline);
+  if (!batch_.front()) return unexpected(std::move(batch_.front()).error());
+  return std::move(batch_.front()->read);
 }
 Expected<cache::WriteResult, cache::Error> RedisItemCache::apply_if_newer(std::string_view id,
                                                                           Version version,
                                                                           std::string_view body,
                                                                           Deadline deadline) {
-  cache_.connection().set_deadline(deadline);
-  return cache_.apply_if_newer(id, version, body);
+  const auto op = cache::CacheOp::apply_if_newer(id, version, body);
+  cache_.execute(std::span(&op, 1), batch_, deadline);
+  return write_of(std::move(batch_.front()));
 }
 Expected<cache::WriteResult, cache::Error> RedisItemCache::tombstone_if_newer(std::string_view id,
                                                                               Version version,
                                                                               Deadline deadline) {
-  cache_.connection().set_deadline(deadline);
-  return cache_.tombstone_if_newer(id, version);
+  const auto op = cache::CacheOp::tombstone_if_newer(id, version);
+  cache_.execute(std::span(&op, 1), batch_, deadline);
+  return write_of(std::move(batch_.front()));
 }
 Expected<cache::WriteResult, cache::Error> RedisItemCache::fill_negative(std::string_view id,
                                                                          Deadline deadline) {
-  cache_.connection().set_deadline(deadline);
-  return cache_.fill_negative(id);
+  const auto op = cache::CacheOp::fill_negative(id);
+  cache_.execute(std::span(&op, 1), batch_, deadline);
+  return write_of(std::move(batch_.front()));
 }
 
 void RedisItemCache::execute(std::span<const StreamOp> ops, StreamResults& results,
                              Deadline budget) {
-  cache_.connection().set_deadline(Deadline::never());  // the API's budget ends with its call
   // The caller's retry loop paces the attempts: a recovered Redis is used at its next one.
-  cache_.connection().end_backoff();
+  cache_.end_backoff();
   ops_.clear();
   for (const StreamOp& op : ops) {
     switch (op.kind) {

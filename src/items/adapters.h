@@ -5,7 +5,7 @@
 #include <string>
 
 #include "aws/dynamodb.h"
-#include "cache/item_cache.h"
+#include "cache/cache_op.h"
 #include "items/ports.h"
 
 namespace streamcache::items {
@@ -32,9 +32,9 @@ StoreError store_error_from(const aws::Error& error);
 
 class RedisItemCache : public ItemCachePort, public StreamCachePort {
  public:
-  explicit RedisItemCache(cache::ItemCache& cache) : cache_(cache) {}
+  explicit RedisItemCache(cache::ItemCacheClient& cache) : cache_(cache) {}
 
-  // Each call sets the connection's deadline (RedisConnection::set_deadline) to its own.
+  // Each call is cut to its own deadline.
   Expected<cache::GetResult, cache::Error> get(std::string_view id,
                                                Deadline deadline = Deadline::never()) override;
   Expected<cache::WriteResult, cache::Error> apply_if_newer(
@@ -45,12 +45,12 @@ class RedisItemCache : public ItemCachePort, public StreamCachePort {
   Expected<cache::WriteResult, cache::Error> fill_negative(
       std::string_view id, Deadline deadline = Deadline::never()) override;
   // Every op is versioned (invalidations too), so the whole batch is one pipelined round trip.
-  // Each call connects when it must, whatever the connection's reconnect backoff: the stream
-  // handler's retry loop paces its attempts (RedisConnection::end_backoff).
+  // Each call connects when it must, whatever the connections' reconnect backoff: the stream
+  // handler's retry loop paces its attempts (ItemCacheClient::end_backoff).
   void execute(std::span<const StreamOp> ops, StreamResults& results, Deadline budget) override;
 
  private:
-  cache::ItemCache& cache_;
+  cache::ItemCacheClient& cache_;
   std::vector<cache::CacheOp> ops_;
   cache::BatchResults batch_;
 };

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "cache/item_cache_factory.h"
 #include "cache/redis_connection.h"
 #include "common/log.h"
 
@@ -26,7 +27,9 @@ Expected<std::unique_ptr<Clients>, std::string> create_clients(const EnvLookup& 
       return secret->value_or("");
     };
   }
-  auto item_cache = cache::ItemCache::create(std::move(*connection), config->cache_options());
+  auto mode = cache::parse_cluster_mode(non_empty(env, "REDIS_CLUSTER").value_or("auto"));
+  if (!mode) return unexpected("REDIS_CLUSTER: " + mode.error().message);
+  auto item_cache = cache::make_item_cache(std::move(*connection), config->cache_options(), *mode);
   if (!item_cache) return unexpected("Redis cache: " + item_cache.error().message);
   auto dynamodb = aws::DynamoDbClient::from_env(env);
   if (!dynamodb) return unexpected("DynamoDB: " + dynamodb.error());

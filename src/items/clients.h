@@ -6,7 +6,7 @@
 #include <string>
 
 #include "aws/dynamodb.h"
-#include "cache/item_cache.h"
+#include "cache/cache_op.h"
 #include "common/env.h"
 #include "common/expected.h"
 #include "items/config.h"
@@ -16,7 +16,8 @@ namespace streamcache::items {
 struct Clients {
   Config config;
   aws::DynamoDbClient dynamodb;
-  cache::ItemCache cache;
+  // One node or a Redis Cluster: REDIS_CLUSTER (auto, on, off; auto asks the server).
+  std::unique_ptr<cache::ItemCacheClient> cache;
   std::string function_name;  // AWS_LAMBDA_FUNCTION_NAME, the metrics dimension
 };
 

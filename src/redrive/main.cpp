@@ -62,8 +62,8 @@ int main(int argc, char** argv) {
     auto created = items::create_clients(env);
     if (!created) return setup_error(created.error());
     clients = std::move(*created);
-    cache = std::make_unique<items::RedisItemCache>(clients->cache);
-    redrive_options.max_apply_age = items::max_apply_age(clients->cache.options());
+    cache = std::make_unique<items::RedisItemCache>(*clients->cache);
+    redrive_options.max_apply_age = items::max_apply_age(clients->cache->options());
   }
   redrive::Redriver redriver(*streams, cache.get(), redrive_options);
   const redrive::ReportSink print = [](const redrive::BatchReport& report) {

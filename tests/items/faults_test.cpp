@@ -189,7 +189,7 @@ TEST_F(SecretFaults, StalledSecretsManagerEndsAPasswordRefreshWithinTheCallsBudg
   auto clients = create_clients(function_env(proxy, redis.url(), arn));  // the old token
   ASSERT_TRUE(clients) << clients.error();
   proxy.stall(true);
-  RedisItemCache cache((*clients)->cache);
+  RedisItemCache cache(*(*clients)->cache);
   auto read = cache.get("a", Deadline::after(1s));  // AUTH refused, then the refresh stalls
   ASSERT_FALSE(read);
   // Retried like an outage (the stream handler keeps the record), not reported as permanent.

@@ -59,7 +59,7 @@ class RedriveTest : public testing::WithRedisAndMoto<RedriveTest> {
     auto clients = items::create_clients(fixed_env({env.begin(), env.end()}));
     ASSERT_TRUE(clients) << clients.error();
     clients_ = std::move(*clients);
-    cache_ = std::make_unique<items::RedisItemCache>(clients_->cache);
+    cache_ = std::make_unique<items::RedisItemCache>(*clients_->cache);
   }
 
   std::map<std::string, std::string> env_map() const {
@@ -89,9 +89,9 @@ class RedriveTest : public testing::WithRedisAndMoto<RedriveTest> {
 
   // What the cache held before the writes whose stream records were lost.
   void cache_version(const std::string& id, int version, const std::string& name) {
-    auto r = clients_->cache.apply_if_newer(id, static_cast<cache::Version>(version),
-                                            R"({"id":")" + id + R"(","name":")" + name +
-                                                R"(","version":)" + std::to_string(version) + "}");
+    auto r = cache_->apply_if_newer(id, static_cast<cache::Version>(version),
+                                    R"({"id":")" + id + R"(","name":")" + name + R"(","version":)" +
+                                        std::to_string(version) + "}");
     ASSERT_TRUE(r) << r.error().message;
   }
 
@@ -148,14 +148,14 @@ class RedriveTest : public testing::WithRedisAndMoto<RedriveTest> {
                     std::chrono::milliseconds apply_timeout = std::chrono::seconds(10)) {
     RedriveOptions options;
     options.dry_run = dry_run;
-    options.max_apply_age = items::max_apply_age(clients_->cache.options());
+    options.max_apply_age = items::max_apply_age(clients_->cache->options());
     options.apply_timeout = apply_timeout;
     return Redriver(*streams_, dry_run ? nullptr : cache_.get(), options);
   }
 
   // id → "version body" or "not_found version" or "miss", straight from Redis.
   std::string cached(const std::string& id) {
-    auto r = clients_->cache.get(id);
+    auto r = cache_->get(id);
     if (!r) return "error " + r.error().message;
     switch (r->status) {
       case cache::GetResult::Status::hit:

@@ -21,7 +21,7 @@ struct State {
   explicit State(std::unique_ptr<items::Clients> c)
       : clients(std::move(c)),
         store(clients->dynamodb, clients->config.table_name),
-        cache(clients->cache),
+        cache(*clients->cache),
         api(store, &cache, items::ApiOptions{clients->config.write_through, {}}) {}
 };
 

@@ -19,7 +19,7 @@ struct State {
   items::RedisItemCache cache;
 
   explicit State(std::unique_ptr<items::Clients> c)
-      : clients(std::move(c)), cache(clients->cache) {}
+      : clients(std::move(c)), cache(*clients->cache) {}
 };
 
 }  // namespace
@@ -31,7 +31,7 @@ int main() {
     auto state = std::make_shared<State>(std::move(*clients));
     return lambda::Handler([state](const lambda::Invocation& invocation) {
       const items::StreamPlanOptions options{
-          .now_us = 0, .max_apply_age = items::max_apply_age(state->clients->cache.options())};
+          .now_us = 0, .max_apply_age = items::max_apply_age(state->clients->cache->options())};
       auto plan = items::plan_stream_batch(invocation.payload, options);
       if (!plan) {
         // Not a stream batch at all: fail the invocation so nothing is silently dropped.

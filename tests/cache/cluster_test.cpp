@@ -1,0 +1,485 @@
+// The cluster item cache against a real local Redis Cluster (3 primaries, 3 replicas), shared by
+// the suite: the fixture itself, every operation, batches across every primary, live slot
+// migration (MOVED and ASK), a primary killed and its replica promoted while writes run, and
+// NOSCRIPT on one node.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "cache/cluster_item_cache.h"
+#include "cache/hash_slot.h"
+#include "cache/item_cache_factory.h"
+#include "cache_fixtures.h"
+#include "redis_cluster.h"
+#include "support/wait.h"
+
+namespace streamcache::cache {
+namespace {
+
+using Status = GetResult::Status;
+using streamcache::testing::wait_until;
+using testing::RedisCluster;
+
+ConnectionOptions seed_options(int port) {
+  ConnectionOptions options = testing::local_options(port);
+  return options;
+}
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { cluster_ = std::make_unique<RedisCluster>(); }
+  static void TearDownTestSuite() { cluster_.reset(); }
+  void SetUp() override { cluster_->heal(); }
+
+  static ClusterItemCache make_cache(ClusterOptions options = {}) {
+    auto cache = ClusterItemCache::create(seed_options(cluster_->port(seed_index())), {}, options);
+    if (!cache) throw std::runtime_error(describe(cache.error()));
+    return std::move(*cache);
+  }
+  static std::size_t seed_index() {
+    for (std::size_t i = 0; i < cluster_->size(); ++i) {
+      if (cluster_->node(i).running()) return i;
+    }
+    throw std::runtime_error("no node running");
+  }
+  // Ids whose keys land on each current primary: `per_primary` ids for each.
+  static std::vector<std::string> ids_across_primaries(std::size_t per_primary,
+                                                       std::string_view prefix = "id-") {
+    std::map<std::size_t, std::size_t> count;
+    std::map<std::uint16_t, std::size_t> owner_of_slot;
+    std::vector<std::string> ids;
+    for (long long n = 0; ids.size() < 3 * per_primary; ++n) {
+      std::string id = testing::numbered(prefix, n);
+      const std::uint16_t slot = hash_slot(item_key(id));
+      if (!owner_of_slot.contains(slot)) owner_of_slot[slot] = cluster_->primary_of_slot(slot);
+      if (count[owner_of_slot[slot]]++ < per_primary) ids.push_back(std::move(id));
+    }
+    return ids;
+  }
+  // The raw value stored under the item's key, asked of the primary that serves its slot.
+  static Reply stored(std::string_view id) {
+    const std::string key = item_key(id);
+    return cluster_->command(cluster_->primary_of_slot(hash_slot(key)), {"GET", key});
+  }
+
+  static inline std::unique_ptr<RedisCluster> cluster_;
+};
+
+std::string body_of(Version version) {
+  return testing::numbered("{\"v\":", static_cast<long long>(version)) + "}";
+}
+
+std::string first_error(const BatchResults& results) {
+  for (const auto& result : results) {
+    if (!result) return describe(result.error());
+  }
+  return "no error";
+}
+
+TEST_F(ClusterTest, FixtureStartsThreePrimariesEachWithAReplica) {
+  const auto primaries = cluster_->primaries();
+  ASSERT_EQ(primaries.size(), 3u);
+  std::set<std::size_t> replicas;
+  for (std::size_t primary : primaries) {
+    const auto of = cluster_->replicas_of(primary);
+    ASSERT_EQ(of.size(), 1u);
+    replicas.insert(of.front());
+  }
+  EXPECT_EQ(replicas.size(), 3u);
+  std::set<std::size_t> owners;
+  for (int slot : {0, 5000, 8000, 12000, 16383})
+    owners.insert(cluster_->primary_of_slot(slot));
+  EXPECT_EQ(owners.size(), 3u);
+}
+
+TEST_F(ClusterTest, HashSlotsAgreeWithTheServer) {
+  std::vector<std::string> keys = {"",       "a",      "{",         "}",
+                                   "{}",     "{}x",    "x{}",       "a{b}c",
+                                   "{a}{b}", "a{{b}}", "item:{id}", "\xff\xfe{\x01}"};
+  for (int n = 0; n < 300; ++n)
+    keys.push_back(item_key(testing::numbered("key-", n * 7919)));
+  for (const auto& key : keys) {
+    const Reply reply = cluster_->command(0, {"CLUSTER", "KEYSLOT", key});
+    EXPECT_EQ(reply.integer, hash_slot(key)) << key;
+  }
+}
+
+TEST_F(ClusterTest, EveryOperationLandsOnTheSlotsPrimary) {
+  auto cache = make_cache();
+  for (const std::string& id : ids_across_primaries(1)) {
+    SCOPED_TRACE(id);
+    auto miss = cache.get(id);
+    ASSERT_TRUE(miss) << describe(miss.error());
+    EXPECT_EQ(miss->status, Status::miss);
+
+    EXPECT_EQ(cache.apply_if_newer(id, 5, body_of(5)).value(), WriteResult::applied);
+    EXPECT_EQ(stored(id).str.substr(kHeaderSize), body_of(5));
+    EXPECT_EQ(cache.apply_if_newer(id, 4, body_of(4)).value(), WriteResult::stale);
+    auto hit = cache.get(id);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->status, Status::hit);
+    EXPECT_EQ(hit->version, 5u);
+    EXPECT_EQ(hit->body, body_of(5));
+
+    EXPECT_EQ(cache.tombstone_if_newer(id, 6).value(), WriteResult::applied);
+    EXPECT_EQ(cache.get(id)->status, Status::not_found);
+    EXPECT_EQ(cache.fill_negative(id).value(), WriteResult::stale);  // never replaces an entry
+    EXPECT_EQ(cache.apply_if_newer(id, 5, body_of(5)).value(), WriteResult::stale);
+    EXPECT_EQ(cache.fence_if_newer(id, 9).value(), WriteResult::applied);
+    EXPECT_EQ(cache.get(id)->status, Status::miss);  // a fence reads as a miss
+    EXPECT_EQ(cache.apply_if_newer(id, 8, body_of(8)).value(), WriteResult::stale);
+    EXPECT_EQ(cache.invalidate_above(id, 3).value(), WriteResult::applied);  // fence at 10
+    EXPECT_EQ(cache.apply_if_newer(id, 10, body_of(10)).value(), WriteResult::applied);
+    EXPECT_EQ(cache.get(id)->body, body_of(10));
+  }
+  const std::string absent = ids_across_primaries(1, "absent-").front();
+  EXPECT_EQ(cache.fill_negative(absent).value(), WriteResult::applied);
+  EXPECT_EQ(cache.get(absent)->status, Status::not_found);
+  EXPECT_EQ(cache.get("").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(cache.stats().moved, 0u);
+  EXPECT_EQ(cache.stats().refreshes, 1u);
+}
+
+TEST_F(ClusterTest, ABatchAcrossEveryPrimaryAnswersEachOpInOrder) {
+  auto cache = make_cache();
+  const auto ids = ids_across_primaries(100);
+  std::vector<std::string> bodies;
+  for (std::size_t k = 0; k < ids.size(); ++k)
+    bodies.push_back(body_of(k + 1));
+  std::vector<CacheOp> ops;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    ops.push_back(CacheOp::apply_if_newer(ids[k], k + 1, bodies[k]));
+    ops.push_back(CacheOp::get(ids[k]));  // reads its own write
+  }
+  ops.push_back(CacheOp::get(""));                        // invalid: fails alone
+  ops.push_back(CacheOp::apply_if_newer(ids[0], 1, {}));  // stale after the first
+  const BatchResults results = cache.execute(ops);
+  ASSERT_EQ(results.size(), ops.size());
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    ASSERT_TRUE(results[2 * k]) << describe(results[2 * k].error());
+    EXPECT_EQ(results[2 * k]->write, WriteResult::applied);
+    ASSERT_TRUE(results[2 * k + 1]);
+    EXPECT_EQ(results[2 * k + 1]->read.version, k + 1);
+    EXPECT_EQ(results[2 * k + 1]->read.body, bodies[k]);
+  }
+  EXPECT_EQ(results[2 * ids.size()].error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(results.back()->write, WriteResult::stale);
+  for (std::size_t primary : cluster_->primaries())
+    EXPECT_EQ(cluster_->command(primary, {"DBSIZE"}).integer, 100);
+}
+
+// Another primary than the one serving `slot`.
+std::size_t other_primary(RedisCluster& cluster, std::uint16_t slot) {
+  const std::size_t from = cluster.primary_of_slot(slot);
+  for (std::size_t p : cluster.primaries()) {
+    if (p != from) return p;
+  }
+  throw std::runtime_error("no other primary");
+}
+
+// `count` ids whose keys all hash to one slot: the same hash tag is impossible (the tag is the
+// id), so search ids until enough share the slot of the first.
+std::vector<std::string> ids_in_one_slot(std::size_t count, std::string_view prefix) {
+  std::map<std::uint16_t, std::vector<std::string>> by_slot;
+  for (long long n = 0;; ++n) {
+    std::string id = testing::numbered(prefix, n);
+    auto& same = by_slot[hash_slot(item_key(id))];
+    same.push_back(std::move(id));
+    if (same.size() == count) return same;
+  }
+}
+
+TEST_F(ClusterTest, FollowsMovedAfterASlotMovedAndUpdatesItsMap) {
+  auto cache = make_cache();
+  const auto ids = ids_in_one_slot(3, "moved-");
+  const std::uint16_t slot = hash_slot(item_key(ids[0]));
+  for (const auto& id : ids)
+    ASSERT_EQ(cache.apply_if_newer(id, 1, body_of(1)).value(), WriteResult::applied);
+  const std::size_t to = other_primary(*cluster_, slot);
+  cluster_->migrate_slot(slot, to);
+
+  auto hit = cache.get(ids[0]);  // the old map sends it to the old owner: MOVED
+  ASSERT_TRUE(hit) << describe(hit.error());
+  EXPECT_EQ(hit->version, 1u);
+  EXPECT_EQ(cache.stats().moved, 1u);
+  EXPECT_EQ(cache.primary_of(slot)->port, cluster_->port(to));
+  EXPECT_EQ(cache.apply_if_newer(ids[1], 2, body_of(2)).value(), WriteResult::applied);
+  EXPECT_EQ(cache.stats().moved, 1u);  // the map was updated: no second MOVED
+  EXPECT_EQ(stored(ids[1]).str.substr(kHeaderSize), body_of(2));
+}
+
+TEST_F(ClusterTest, PeriodicRefreshFindsAMovedSlotBeforeAnyMoved) {
+  auto offset = std::make_shared<std::atomic<std::int64_t>>(0);  // test clock, in hours
+  ConnectionOptions seed = seed_options(cluster_->port(seed_index()));
+  seed.now = [offset] {
+    return std::chrono::steady_clock::now() + std::chrono::hours(offset->load());
+  };
+  ClusterOptions options;
+  options.refresh_interval = std::chrono::hours(1);
+  auto cache = ClusterItemCache::create(seed, {}, options);
+  ASSERT_TRUE(cache);
+  const std::string id = ids_in_one_slot(1, "periodic-").front();
+  const std::uint16_t slot = hash_slot(item_key(id));
+  ASSERT_EQ(cache->apply_if_newer(id, 1, body_of(1)).value(), WriteResult::applied);
+  const std::size_t to = other_primary(*cluster_, slot);
+  cluster_->migrate_slot(slot, to);
+
+  *offset = 2;  // the periodic refresh is due
+  ASSERT_EQ(cache->get(id).value().version, 1u);
+  EXPECT_EQ(cache->stats().refreshes, 2u);
+  EXPECT_EQ(cache->stats().moved, 0u);  // the new map was read before the op was sent
+  EXPECT_EQ(cache->primary_of(slot)->port, cluster_->port(to));
+}
+
+TEST_F(ClusterTest, FollowsAskDuringAMigrationWithoutChangingItsMap) {
+  auto cache = make_cache();
+  const auto ids = ids_in_one_slot(6, "ask-");
+  const std::uint16_t slot = hash_slot(item_key(ids[0]));
+  for (std::size_t k = 0; k < 4; ++k)
+    ASSERT_EQ(cache.apply_if_newer(ids[k], 1, body_of(1)).value(), WriteResult::applied);
+  const std::size_t from = cluster_->primary_of_slot(slot);
+  const std::size_t to = other_primary(*cluster_, slot);
+  bool checked = false;
+  // Two keys per step: after the first step, two keys are on `to` and two still on `from`.
+  cluster_->migrate_slot(slot, to, 2, [&] {
+    if (checked) return;
+    checked = true;
+    std::vector<std::string> bodies = {body_of(2), body_of(3)};
+    std::vector<CacheOp> ops;
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+      ops.push_back(CacheOp::apply_if_newer(ids[k], 2, bodies[0]));
+      ops.push_back(CacheOp::get(ids[k]));
+    }
+    const BatchResults results = cache.execute(ops);
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+      ASSERT_TRUE(results[2 * k]) << describe(results[2 * k].error());
+      EXPECT_EQ(results[2 * k]->write, WriteResult::applied) << ids[k];
+      ASSERT_TRUE(results[2 * k + 1]) << describe(results[2 * k + 1].error());
+      EXPECT_EQ(results[2 * k + 1]->read.version, 2u) << ids[k];
+    }
+    // Moved keys and new keys (ids 4 and 5) are on the importing node: ASK, map unchanged.
+    EXPECT_GE(cache.stats().asked, 4u);
+    EXPECT_EQ(cache.stats().moved, 0u);
+    EXPECT_EQ(cache.primary_of(slot)->port, cluster_->port(from));
+  });
+  ASSERT_TRUE(checked);
+  for (const auto& id : ids) {
+    auto hit = cache.get(id);
+    ASSERT_TRUE(hit) << describe(hit.error());
+    EXPECT_EQ(hit->version, 2u) << id;
+  }
+  EXPECT_EQ(cache.primary_of(slot)->port, cluster_->port(to));
+}
+
+TEST_F(ClusterTest, SlotsMigratedLiveDuringWritesKeepEveryIdAtItsNewestVersion) {
+  const auto ids = ids_across_primaries(40, "live-");
+  std::atomic<bool> stop{false};
+  std::atomic<Version> rounds{0};
+  std::atomic<std::uint64_t> moved{0};
+  std::atomic<std::uint64_t> asked{0};
+  std::string writer_error;
+  // Version r for every id in round r, as one batch; failed ops go again until they apply, like
+  // the stream handler's retries.
+  auto cache = make_cache();  // here: the fixture is not thread-safe
+  std::thread writer([&] {
+    std::vector<std::string> bodies(ids.size());
+    std::vector<CacheOp> ops;
+    BatchResults results;
+    for (Version round = 1; !stop || round <= 3; ++round) {
+      for (std::size_t k = 0; k < ids.size(); ++k)
+        bodies[k] = body_of(round);
+      std::vector<std::size_t> todo(ids.size());
+      for (std::size_t k = 0; k < ids.size(); ++k)
+        todo[k] = k;
+      for (int attempt = 0; !todo.empty(); ++attempt) {
+        if (attempt == 100) {
+          writer_error = "round " + std::to_string(round) + ": " + first_error(results);
+          return;
+        }
+        ops.clear();
+        for (std::size_t k : todo)
+          ops.push_back(CacheOp::apply_if_newer(ids[k], round, bodies[k]));
+        cache.execute(ops, results);
+        std::vector<std::size_t> failed;
+        for (std::size_t j = 0; j < todo.size(); ++j) {
+          if (!results[j]) {
+            failed.push_back(todo[j]);
+          } else if (results[j]->write != WriteResult::applied) {
+            writer_error = "round " + std::to_string(round) + ": a write was stale";
+            return;
+          }
+        }
+        todo = std::move(failed);
+      }
+      rounds = round;
+      moved = cache.stats().moved;
+      asked = cache.stats().asked;
+    }
+  });
+  // Move slots the ids use to another primary, a few keys per step, while the writes run.
+  ASSERT_TRUE(wait_until([&] { return rounds >= 1; }));
+  for (std::size_t k = 0; k < ids.size() && writer_error.empty(); k += 8) {
+    const std::uint16_t slot = hash_slot(item_key(ids[k]));
+    cluster_->migrate_slot(slot, other_primary(*cluster_, slot), 3);
+  }
+  stop = true;
+  writer.join();
+  ASSERT_EQ(writer_error, "");
+  EXPECT_GT(moved, 0u);  // the writer met the moved slots, and keys mid-move
+  EXPECT_GT(asked, 0u);
+  const Version last = rounds;
+  auto fresh = make_cache();
+  for (const auto& id : ids) {
+    auto hit = fresh.get(id);
+    ASSERT_TRUE(hit) << describe(hit.error());
+    EXPECT_EQ(hit->status, Status::hit) << id;
+    EXPECT_EQ(hit->version, last) << id;
+    EXPECT_EQ(hit->body, body_of(last)) << id;
+  }
+}
+
+TEST_F(ClusterTest, NoscriptAfterScriptFlushOnOneNode) {
+  auto cache = make_cache();
+  const auto ids = ids_across_primaries(5, "noscript-");
+  std::vector<std::string> bodies = {body_of(1), body_of(2)};
+  std::vector<CacheOp> ops;
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 1, bodies[0]));
+  for (const auto& result : cache.execute(ops))
+    ASSERT_TRUE(result) << describe(result.error());
+
+  const std::size_t flushed = cluster_->primaries().front();
+  ASSERT_EQ(cluster_->command(flushed, {"SCRIPT", "FLUSH"}).str, "OK");
+  ops.clear();
+  for (const auto& id : ids) {
+    ops.push_back(CacheOp::apply_if_newer(id, 2, bodies[1]));
+    ops.push_back(CacheOp::get(id));
+  }
+  const BatchResults results = cache.execute(ops);
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    ASSERT_TRUE(results[2 * k]) << describe(results[2 * k].error());
+    EXPECT_EQ(results[2 * k]->write, WriteResult::applied);
+    ASSERT_TRUE(results[2 * k + 1]) << describe(results[2 * k + 1].error());
+    EXPECT_EQ(results[2 * k + 1]->read.version, 2u);  // the read follows its resent write
+  }
+  const Reply exists =
+      cluster_->command(flushed, {"SCRIPT", "EXISTS", std::string_view(set_if_newer_sha())});
+  EXPECT_EQ(exists.elements.at(0).integer, 1);
+}
+
+TEST_F(ClusterTest, APrimaryKilledAndItsReplicaPromotedWhileWritesRun) {
+  const auto ids = ids_across_primaries(30, "failover-");
+  std::atomic<bool> stop{false};
+  std::atomic<Version> rounds{0};
+  std::atomic<Version> promoted_at{0};
+  std::atomic<std::uint64_t> refreshes{0};
+  std::string writer_error;
+  ClusterOptions options;
+  options.refresh_interval = std::chrono::hours(1);  // only errors lead to the new primary
+  auto cache = make_cache(options);                  // here: the fixture is not thread-safe
+  std::thread writer([&] {
+    std::vector<std::string> bodies(ids.size());
+    std::vector<CacheOp> ops;
+    BatchResults results;
+    for (Version round = 1; !stop; ++round) {
+      for (std::size_t k = 0; k < ids.size(); ++k)
+        bodies[k] = body_of(round);
+      std::vector<std::size_t> todo(ids.size());
+      for (std::size_t k = 0; k < ids.size(); ++k)
+        todo[k] = k;
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (!todo.empty()) {
+        if (std::chrono::steady_clock::now() > give_up) {
+          writer_error = "round " + std::to_string(round) + ": " + first_error(results);
+          return;
+        }
+        ops.clear();
+        for (std::size_t k : todo)
+          ops.push_back(CacheOp::apply_if_newer(ids[k], round, bodies[k]));
+        cache.execute(ops, results);
+        std::vector<std::size_t> failed;
+        for (std::size_t j = 0; j < todo.size(); ++j) {
+          if (!results[j]) failed.push_back(todo[j]);
+        }
+        todo = std::move(failed);
+        if (!todo.empty()) cache.end_backoff();  // this loop paces itself, like the handler
+      }
+      rounds = round;
+      refreshes = cache.stats().refreshes;
+    }
+  });
+  ASSERT_TRUE(wait_until([&] { return rounds >= 3; }));
+  const std::size_t victim = cluster_->primary_of_slot(hash_slot(item_key(ids[0])));
+  const std::size_t replica = cluster_->replicas_of(victim).at(0);
+  cluster_->node(victim).kill();
+  ASSERT_EQ(cluster_->command(replica, {"CLUSTER", "FAILOVER", "TAKEOVER"}).str, "OK");
+  ASSERT_TRUE(wait_until(
+      [&] { return cluster_->command(replica, {"ROLE"}).elements.at(0).str == "master"; }));
+  promoted_at = rounds.load();
+  // The writer must finish rounds that started after the promotion: it found the new primary.
+  const bool progressed =
+      wait_until([&] { return rounds >= promoted_at + 3; }, std::chrono::seconds(60));
+  stop = true;
+  writer.join();
+  ASSERT_EQ(writer_error, "");
+  ASSERT_TRUE(progressed);
+  EXPECT_GE(refreshes, 2u);  // the lost primary led to a new map (the periodic one is 1 h away)
+  const Version last = rounds;
+  auto fresh = make_cache();
+  for (const auto& id : ids) {
+    auto hit = fresh.get(id);
+    ASSERT_TRUE(hit) << describe(hit.error());
+    EXPECT_EQ(hit->version, last) << id;
+  }
+  EXPECT_EQ(fresh.primary_of(hash_slot(item_key(ids[0])))->port, cluster_->port(replica));
+}
+
+TEST_F(ClusterTest, RefusesAServerWithoutClusterMode) {
+  streamcache::testing::RedisServer single;
+  auto cache = ClusterItemCache::create(seed_options(single.port()));
+  ASSERT_TRUE(cache);
+  auto result = cache->get("x");
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("not in cluster mode"), std::string::npos)
+      << describe(result.error());
+}
+
+// One URL either way: `auto` asks the server and becomes the cluster client or the single-node one.
+TEST_F(ClusterTest, DetectedModeUsesTheClusterClientOnAClusterAndItemCacheOnOneNode) {
+  const auto ids = ids_across_primaries(20, "detect-");
+  std::vector<std::string> bodies = {body_of(1)};
+  std::vector<CacheOp> ops;
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 1, bodies[0]));
+
+  auto on_cluster =
+      make_item_cache(seed_options(cluster_->port(seed_index())), {}, ClusterMode::detect);
+  ASSERT_TRUE(on_cluster) << describe(on_cluster.error());
+  BatchResults results;
+  (*on_cluster)->execute(ops, results, Deadline::never());
+  for (const auto& result : results)
+    ASSERT_TRUE(result) << describe(result.error());  // a single-node client would meet MOVED
+
+  // Forced to one node on a cluster: the keys of other primaries answer MOVED.
+  auto forced = make_item_cache(seed_options(cluster_->port(seed_index())), {}, ClusterMode::off);
+  ASSERT_TRUE(forced);
+  (*forced)->execute(ops, results, Deadline::never());
+  EXPECT_TRUE(std::any_of(results.begin(), results.end(), [](const auto& r) {
+    return !r && r.error().message.find("MOVED") != std::string::npos;
+  }));
+
+  streamcache::testing::RedisServer single;
+  auto on_single = make_item_cache(seed_options(single.port()), {}, ClusterMode::detect);
+  ASSERT_TRUE(on_single);
+  (*on_single)->execute(ops, results, Deadline::never());
+  for (const auto& result : results)
+    ASSERT_TRUE(result) << describe(result.error());
+  EXPECT_EQ(single.cli({"DBSIZE"}), std::to_string(ids.size()));
+}
+
+}  // namespace
+}  // namespace streamcache::cache
