@@ -347,6 +347,58 @@ struct HeaderRef {
   std::size_t index = 0;  // original position: duplicates keep their order
 };
 
+// The headers to sign, sorted by lowercase name (duplicates in request order) into `out`, which
+// must hold headers.size() entries; returns how many. Views stay valid while `headers` is
+// untouched.
+std::size_t collect_signed_headers(const http::Headers& headers, const SigningOptions& options,
+                                   std::span<HeaderRef> out, std::size_t& header_bytes) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    const http::Header& h = headers[i];
+    if (is_unsigned_header(h.name)) continue;
+    if (options.omit_session_token && iequals(h.name, "x-amz-security-token")) continue;
+    out[count++] = HeaderRef{h.name, h.value, i};
+    header_bytes += 2 * h.name.size() + h.value.size() + 3;
+  }
+  std::sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(count),
+            [](const HeaderRef& a, const HeaderRef& b) {
+              const int by_name = compare_lower(a.name, b.name);
+              return by_name != 0 ? by_name < 0 : a.index < b.index;
+            });
+  return count;
+}
+
+// "name:value\n" per header (duplicates joined by commas) and the blank line after them.
+void append_canonical_headers(std::string& canonical, std::span<const HeaderRef> refs) {
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    const bool same_name = i > 0 && compare_lower(refs[i - 1].name, refs[i].name) == 0;
+    if (same_name) {
+      canonical.push_back(',');  // duplicates join into one line, in request order
+    } else {
+      if (i > 0) canonical.push_back('\n');
+      append_lower(canonical, refs[i].name);
+      canonical.push_back(':');
+    }
+    append_trimmed_value(canonical, refs[i].value);
+  }
+  canonical.append("\n\n");
+}
+
+// "host;x-amz-date": the distinct lowercase names of the sorted headers.
+void append_signed_header_names(std::string& out, std::span<const HeaderRef> refs) {
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    if (i > 0 && compare_lower(refs[i - 1].name, refs[i].name) == 0) continue;
+    if (i > 0) out.push_back(';');
+    append_lower(out, refs[i].name);
+  }
+}
+
+void split_target(std::string_view target, std::string_view& path, std::string_view& query) {
+  const std::size_t question = target.find('?');
+  path = target.substr(0, question);
+  query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+}
+
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
@@ -360,102 +412,9 @@ std::string sha256_hex(std::string_view data) {
 Signer::Signer(Credentials credentials, SigningScope scope, SigningOptions options)
     : credentials_(std::move(credentials)), scope_(std::move(scope)), options_(options) {}
 
-SigningResult Signer::sign(http::Request& request, std::chrono::system_clock::time_point now) {
-  const bool with_token = !credentials_.session_token.empty();
-  // Re-signing (a retry) replaces what an earlier signature added.
-  std::erase_if(request.headers, [&](const http::Header& h) {
-    return iequals(h.name, "authorization") || iequals(h.name, "x-amz-date") ||
-           (with_token && iequals(h.name, "x-amz-security-token")) ||
-           (options_.add_content_sha256 && iequals(h.name, "x-amz-content-sha256"));
-  });
-  const bool has_host = std::any_of(request.headers.begin(), request.headers.end(),
-                                    [](const http::Header& h) { return iequals(h.name, "host"); });
-  if (!has_host) throw std::invalid_argument("SigV4: the request has no Host header to sign");
-
+void Signer::finish(SigningResult& result, std::string_view amz_date) {
   Sha256 sha;
-  const std::array<char, kAmzDateSize> amz_date_chars = format_amz_date(now);
-  const std::string_view amz_date(amz_date_chars.data(), amz_date_chars.size());
   const std::string_view date = amz_date.substr(0, 8);
-
-  std::array<char, 2 * kDigestSize> payload_hash_chars{};
-  {
-    const Digest payload = sha.digest(bytes(request.body));
-    for (std::size_t i = 0; i < kDigestSize; ++i) {
-      std::memcpy(&payload_hash_chars[2 * i], &kHexPairs[2 * std::size_t{payload[i]}], 2);
-    }
-  }
-  const std::string_view payload_hash(payload_hash_chars.data(), payload_hash_chars.size());
-
-  // The order the AWS test suite's signed requests show: token, date, content hash, Authorization.
-  request.headers.reserve(request.headers.size() + 4);
-  if (with_token) request.headers.push_back({"X-Amz-Security-Token", credentials_.session_token});
-  request.headers.push_back({"X-Amz-Date", std::string(amz_date)});
-  if (options_.add_content_sha256) {
-    request.headers.push_back({"x-amz-content-sha256", std::string(payload_hash)});
-  }
-
-  // Headers to sign, sorted by lowercase name; views stay valid until Authorization is added.
-  std::array<HeaderRef, kInlineHeaders> inline_refs;
-  std::vector<HeaderRef> heap_refs;
-  std::span<HeaderRef> refs(inline_refs.data(), 0);
-  if (request.headers.size() > kInlineHeaders) {
-    heap_refs.resize(request.headers.size());
-    refs = heap_refs;
-  } else {
-    refs = std::span<HeaderRef>(inline_refs.data(), request.headers.size());
-  }
-  std::size_t count = 0;
-  std::size_t header_bytes = 0;
-  for (std::size_t i = 0; i < request.headers.size(); ++i) {
-    const http::Header& h = request.headers[i];
-    if (is_unsigned_header(h.name)) continue;
-    if (options_.omit_session_token && iequals(h.name, "x-amz-security-token")) continue;
-    refs[count++] = HeaderRef{h.name, h.value, i};
-    header_bytes += 2 * h.name.size() + h.value.size() + 3;
-  }
-  refs = refs.first(count);
-  std::sort(refs.begin(), refs.end(), [](const HeaderRef& a, const HeaderRef& b) {
-    const int by_name = compare_lower(a.name, b.name);
-    return by_name != 0 ? by_name < 0 : a.index < b.index;
-  });
-
-  const std::string_view target = request.target;
-  const std::size_t question = target.find('?');
-  const std::string_view path = target.substr(0, question);
-  const std::string_view query =
-      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
-
-  SigningResult result;
-  std::string& canonical = result.canonical_request;
-  canonical.reserve(request.method.size() + 3 * target.size() + header_bytes + 2 * kDigestSize + 8);
-  canonical.append(request.method);
-  canonical.push_back('\n');
-  append_canonical_path(canonical, path, options_);
-  canonical.push_back('\n');
-  append_canonical_query(canonical, query);
-  canonical.push_back('\n');
-  for (std::size_t i = 0; i < refs.size(); ++i) {
-    const bool same_name = i > 0 && compare_lower(refs[i - 1].name, refs[i].name) == 0;
-    if (same_name) {
-      canonical.push_back(',');  // duplicates join into one line, in request order
-    } else {
-      if (i > 0) canonical.push_back('\n');
-      append_lower(canonical, refs[i].name);
-      canonical.push_back(':');
-    }
-    append_trimmed_value(canonical, refs[i].value);
-  }
-  canonical.append("\n\n");
-  const std::size_t signed_begin = canonical.size();
-  for (std::size_t i = 0; i < refs.size(); ++i) {
-    if (i > 0 && compare_lower(refs[i - 1].name, refs[i].name) == 0) continue;
-    if (i > 0) canonical.push_back(';');
-    append_lower(canonical, refs[i].name);
-  }
-  const std::size_t signed_size = canonical.size() - signed_begin;
-  canonical.push_back('\n');
-  canonical.append(payload_hash);
-
   std::string& to_sign = result.string_to_sign;
   to_sign.reserve(kAlgorithm.size() + amz_date.size() + date.size() + scope_.region.size() +
                   scope_.service.size() + kTerminator.size() + 2 * kDigestSize + 6);
@@ -463,17 +422,9 @@ SigningResult Signer::sign(http::Request& request, std::chrono::system_clock::ti
   to_sign.push_back('\n');
   to_sign.append(amz_date);
   to_sign.push_back('\n');
-  const std::size_t scope_begin = to_sign.size();
-  to_sign.append(date);
-  to_sign.push_back('/');
-  to_sign.append(scope_.region);
-  to_sign.push_back('/');
-  to_sign.append(scope_.service);
-  to_sign.push_back('/');
-  to_sign.append(kTerminator);
-  const std::size_t scope_size = to_sign.size() - scope_begin;
+  append_scope(to_sign, date);
   to_sign.push_back('\n');
-  append_hex(to_sign, sha.digest(bytes(canonical)));
+  append_hex(to_sign, sha.digest(bytes(result.canonical_request)));
 
   if (key_date_ != date || signing_key_.size() != kDigestSize) {
     // kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")
@@ -491,22 +442,171 @@ SigningResult Signer::sign(http::Request& request, std::chrono::system_clock::ti
   }
   result.signature.reserve(2 * kDigestSize);
   append_hex(result.signature, sha.hmac(bytes(signing_key_), bytes(to_sign)));
+}
+
+void Signer::append_scope(std::string& out, std::string_view date) const {
+  out.append(date);
+  out.push_back('/');
+  out.append(scope_.region);
+  out.push_back('/');
+  out.append(scope_.service);
+  out.push_back('/');
+  out.append(kTerminator);
+}
+
+SigningResult Signer::sign(http::Request& request, std::chrono::system_clock::time_point now) {
+  const bool with_token = !credentials_.session_token.empty();
+  // Re-signing (a retry) replaces what an earlier signature added.
+  std::erase_if(request.headers, [&](const http::Header& h) {
+    return iequals(h.name, "authorization") || iequals(h.name, "x-amz-date") ||
+           (with_token && iequals(h.name, "x-amz-security-token")) ||
+           (options_.add_content_sha256 && iequals(h.name, "x-amz-content-sha256"));
+  });
+  const bool has_host = std::any_of(request.headers.begin(), request.headers.end(),
+                                    [](const http::Header& h) { return iequals(h.name, "host"); });
+  if (!has_host) throw std::invalid_argument("SigV4: the request has no Host header to sign");
+
+  const std::array<char, kAmzDateSize> amz_date_chars = format_amz_date(now);
+  const std::string_view amz_date(amz_date_chars.data(), amz_date_chars.size());
+  const std::string_view date = amz_date.substr(0, 8);
+
+  std::array<char, 2 * kDigestSize> payload_hash_chars{};
+  {
+    const Digest payload = Sha256().digest(bytes(request.body));
+    for (std::size_t i = 0; i < kDigestSize; ++i) {
+      std::memcpy(&payload_hash_chars[2 * i], &kHexPairs[2 * std::size_t{payload[i]}], 2);
+    }
+  }
+  const std::string_view payload_hash(payload_hash_chars.data(), payload_hash_chars.size());
+
+  // The order the AWS test suite's signed requests show: token, date, content hash, Authorization.
+  request.headers.reserve(request.headers.size() + 4);
+  if (with_token) request.headers.push_back({"X-Amz-Security-Token", credentials_.session_token});
+  request.headers.push_back({"X-Amz-Date", std::string(amz_date)});
+  if (options_.add_content_sha256) {
+    request.headers.push_back({"x-amz-content-sha256", std::string(payload_hash)});
+  }
+
+  // Headers to sign, sorted by lowercase name; views stay valid until Authorization is added.
+  std::array<HeaderRef, kInlineHeaders> inline_refs;
+  std::vector<HeaderRef> heap_refs;
+  std::span<HeaderRef> refs(inline_refs.data(), request.headers.size());
+  if (request.headers.size() > kInlineHeaders) {
+    heap_refs.resize(request.headers.size());
+    refs = heap_refs;
+  }
+  std::size_t header_bytes = 0;
+  refs = refs.first(collect_signed_headers(request.headers, options_, refs, header_bytes));
+
+  std::string_view path;
+  std::string_view query;
+  split_target(request.target, path, query);
+
+  SigningResult result;
+  std::string& canonical = result.canonical_request;
+  canonical.reserve(request.method.size() + 3 * request.target.size() + header_bytes +
+                    2 * kDigestSize + 8);
+  canonical.append(request.method);
+  canonical.push_back('\n');
+  append_canonical_path(canonical, path, options_);
+  canonical.push_back('\n');
+  append_canonical_query(canonical, query);
+  canonical.push_back('\n');
+  append_canonical_headers(canonical, refs);
+  const std::size_t signed_begin = canonical.size();
+  append_signed_header_names(canonical, refs);
+  const std::size_t signed_size = canonical.size() - signed_begin;
+  canonical.push_back('\n');
+  canonical.append(payload_hash);
+
+  finish(result, amz_date);
 
   const std::string_view signed_headers(canonical.data() + signed_begin, signed_size);
-  const std::string_view scope(to_sign.data() + scope_begin, scope_size);
   std::string authorization;
-  authorization.reserve(kAlgorithm.size() + credentials_.access_key_id.size() + scope.size() +
+  authorization.reserve(kAlgorithm.size() + credentials_.access_key_id.size() + 64 +
                         signed_headers.size() + result.signature.size() + 48);
-  authorization.append(kAlgorithm)
-      .append(" Credential=")
-      .append(credentials_.access_key_id)
-      .append("/")
-      .append(scope)
-      .append(", SignedHeaders=")
+  authorization.append(kAlgorithm).append(" Credential=").append(credentials_.access_key_id);
+  authorization.push_back('/');
+  append_scope(authorization, date);
+  authorization.append(", SignedHeaders=")
       .append(signed_headers)
       .append(", Signature=")
       .append(result.signature);
   request.headers.push_back({"Authorization", std::move(authorization)});
+  return result;
+}
+
+SigningResult Signer::presign(http::Request& request, std::chrono::system_clock::time_point now,
+                              std::chrono::seconds expires) {
+  const bool has_host = std::any_of(request.headers.begin(), request.headers.end(),
+                                    [](const http::Header& h) { return iequals(h.name, "host"); });
+  if (!has_host) throw std::invalid_argument("SigV4: the request has no Host header to sign");
+  if (expires.count() < 1 || expires.count() > 604800) {
+    throw std::invalid_argument("SigV4: a presigned URL expires after 1 to 604800 seconds");
+  }
+  const std::array<char, kAmzDateSize> amz_date_chars = format_amz_date(now);
+  const std::string_view amz_date(amz_date_chars.data(), amz_date_chars.size());
+
+  std::vector<HeaderRef> all_refs(request.headers.size());
+  std::size_t header_bytes = 0;
+  const std::span<const HeaderRef> refs = std::span<const HeaderRef>(all_refs).first(
+      collect_signed_headers(request.headers, options_, all_refs, header_bytes));
+
+  // The signature's parameters, in the order the AWS test suite's presigned requests show.
+  std::string params;
+  auto add_param = [&params](std::string_view name, std::string_view value) {
+    if (!params.empty()) params.push_back('&');
+    params.append(name).push_back('=');
+    append_uri_encoded(params, value, false);
+  };
+  std::string credential = credentials_.access_key_id + "/";
+  append_scope(credential, amz_date.substr(0, 8));
+  std::string signed_names;
+  append_signed_header_names(signed_names, refs);
+  add_param("X-Amz-Algorithm", kAlgorithm);
+  add_param("X-Amz-Credential", credential);
+  add_param("X-Amz-Date", amz_date);
+  add_param("X-Amz-SignedHeaders", signed_names);
+  add_param("X-Amz-Expires", std::to_string(expires.count()));
+  const bool with_token = !credentials_.session_token.empty();
+  // Some services want the token outside the signature (omit_session_token): added after it.
+  if (with_token && !options_.omit_session_token) {
+    add_param("X-Amz-Security-Token", credentials_.session_token);
+  }
+
+  std::string_view path;
+  std::string_view query;
+  split_target(request.target, path, query);
+  std::string signed_query(query);
+  if (!signed_query.empty()) signed_query.push_back('&');
+  signed_query.append(params);
+
+  SigningResult result;
+  std::string& canonical = result.canonical_request;
+  canonical.reserve(request.method.size() + 3 * (path.size() + signed_query.size()) + header_bytes +
+                    2 * kDigestSize + 8);
+  canonical.append(request.method);
+  canonical.push_back('\n');
+  append_canonical_path(canonical, path, options_);
+  canonical.push_back('\n');
+  append_canonical_query(canonical, signed_query);
+  canonical.push_back('\n');
+  append_canonical_headers(canonical, refs);
+  canonical.append(signed_names);
+  canonical.push_back('\n');
+  append_hex(canonical, Sha256().digest(bytes(request.body)));
+
+  finish(result, amz_date);
+
+  if (with_token && options_.omit_session_token) {
+    add_param("X-Amz-Security-Token", credentials_.session_token);
+  }
+  add_param("X-Amz-Signature", result.signature);
+  if (query.empty()) {
+    request.target = std::string(path) + "?" + params;
+  } else {
+    request.target.append("&").append(params);
+  }
   return result;
 }
 
