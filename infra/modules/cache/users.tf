@@ -15,7 +15,7 @@ resource "aws_elasticache_user" "iam" {
   user_name = local.iam_user_id
   engine    = local.engine
   # Every key and command the cache's scripts use; no ACL, CONFIG or other admin commands.
-  access_string = "on ~* &* +@all -@dangerous"
+  access_string = "on ~* +@all -@dangerous"
 
   authentication_mode {
     type = "iam"

@@ -58,8 +58,7 @@ TEST(ElastiCacheIamToken, ChangesWithTimeAndUser) {
   const Credentials credentials{kKeyId, kSecret, ""};
   const std::string base = elasticache_iam_token(credentials, request, fixed_time());
   EXPECT_NE(base, elasticache_iam_token(credentials, request, fixed_time() + seconds(1)));
-  IamTokenRequest other = request;
-  other.user_id = "v";
+  const IamTokenRequest other{.cache_name = "c", .user_id = "v", .region = "us-east-1"};
   EXPECT_NE(base, elasticache_iam_token(credentials, other, fixed_time()));
   EXPECT_EQ(base.rfind("c/?Action=connect&User=u&", 0), 0u) << base;
 }
