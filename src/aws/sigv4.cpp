@@ -295,9 +295,11 @@ const EVP_MD* sha256_md() {
   return fetched ? fetched.get() : EVP_sha256();
 }
 
+}  // namespace
+
 // SHA-256 and HMAC-SHA256 (RFC 2104) over one reused digest context. HMAC is built on the digest
 // because EVP_MAC/HMAC() set up a provider MAC per call, three times slower for short messages.
-class Sha256 {
+class detail::Sha256 {
  public:
   Sha256() : ctx_(EVP_MD_CTX_new()) {
     if (!ctx_) throw std::bad_alloc();
@@ -336,6 +338,10 @@ class Sha256 {
  private:
   std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx_;
 };
+
+namespace {
+
+using detail::Sha256;
 
 std::span<const unsigned char> bytes(std::string_view text) {
   return {reinterpret_cast<const unsigned char*>(text.data()), text.size()};
@@ -412,8 +418,7 @@ std::string sha256_hex(std::string_view data) {
 Signer::Signer(Credentials credentials, SigningScope scope, SigningOptions options)
     : credentials_(std::move(credentials)), scope_(std::move(scope)), options_(options) {}
 
-void Signer::finish(SigningResult& result, std::string_view amz_date) {
-  Sha256 sha;
+void Signer::finish(Sha256& sha, SigningResult& result, std::string_view amz_date) {
   const std::string_view date = amz_date.substr(0, 8);
   std::string& to_sign = result.string_to_sign;
   to_sign.reserve(kAlgorithm.size() + amz_date.size() + date.size() + scope_.region.size() +
@@ -466,13 +471,14 @@ SigningResult Signer::sign(http::Request& request, std::chrono::system_clock::ti
                                     [](const http::Header& h) { return iequals(h.name, "host"); });
   if (!has_host) throw std::invalid_argument("SigV4: the request has no Host header to sign");
 
+  Sha256 sha;
   const std::array<char, kAmzDateSize> amz_date_chars = format_amz_date(now);
   const std::string_view amz_date(amz_date_chars.data(), amz_date_chars.size());
   const std::string_view date = amz_date.substr(0, 8);
 
   std::array<char, 2 * kDigestSize> payload_hash_chars{};
   {
-    const Digest payload = Sha256().digest(bytes(request.body));
+    const Digest payload = sha.digest(bytes(request.body));
     for (std::size_t i = 0; i < kDigestSize; ++i) {
       std::memcpy(&payload_hash_chars[2 * i], &kHexPairs[2 * std::size_t{payload[i]}], 2);
     }
@@ -519,7 +525,7 @@ SigningResult Signer::sign(http::Request& request, std::chrono::system_clock::ti
   canonical.push_back('\n');
   canonical.append(payload_hash);
 
-  finish(result, amz_date);
+  finish(sha, result, amz_date);
 
   const std::string_view signed_headers(canonical.data() + signed_begin, signed_size);
   std::string authorization;
@@ -594,9 +600,10 @@ SigningResult Signer::presign(http::Request& request, std::chrono::system_clock:
   append_canonical_headers(canonical, refs);
   canonical.append(signed_names);
   canonical.push_back('\n');
-  append_hex(canonical, Sha256().digest(bytes(request.body)));
+  Sha256 sha;
+  append_hex(canonical, sha.digest(bytes(request.body)));
 
-  finish(result, amz_date);
+  finish(sha, result, amz_date);
 
   if (with_token && options_.omit_session_token) {
     add_param("X-Amz-Security-Token", credentials_.session_token);

@@ -11,6 +11,10 @@
 
 namespace streamcache::aws {
 
+namespace detail {
+class Sha256;  // one reused OpenSSL digest context (sigv4.cpp)
+}
+
 struct SigningScope {
   std::string region;   // e.g. "us-east-1"
   std::string service;  // signing name, e.g. "dynamodb" (also for DynamoDB Streams)
@@ -52,7 +56,7 @@ class Signer {
 
  private:
   // The string to sign over result.canonical_request, and its signature (the key is cached).
-  void finish(SigningResult& result, std::string_view amz_date);
+  void finish(detail::Sha256& sha, SigningResult& result, std::string_view amz_date);
   // "yyyymmdd/region/service/aws4_request"
   void append_scope(std::string& out, std::string_view date) const;
 
