@@ -219,6 +219,7 @@ struct RedisConnection::Impl {
   void reauth_if_due(streamcache::Deadline budget) {
     if (!transport || options.reauth_after.count() <= 0) return;
     if (now() - authed_at < options.reauth_after) return;
+    if (spent(budget)) return;  // the call fails on its budget anyway; the next one re-AUTHs
     if (auto made = make_session_password(budget); !made) {
       close();
       return;
