@@ -295,9 +295,11 @@ const EVP_MD* sha256_md() {
   return fetched ? fetched.get() : EVP_sha256();
 }
 
+}  // namespace
+
 // SHA-256 and HMAC-SHA256 (RFC 2104) over one reused digest context. HMAC is built on the digest
 // because EVP_MAC/HMAC() set up a provider MAC per call, three times slower for short messages.
-class Sha256 {
+class detail::Sha256 {
  public:
   Sha256() : ctx_(EVP_MD_CTX_new()) {
     if (!ctx_) throw std::bad_alloc();
@@ -337,6 +339,10 @@ class Sha256 {
   std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx_;
 };
 
+namespace {
+
+using detail::Sha256;
+
 std::span<const unsigned char> bytes(std::string_view text) {
   return {reinterpret_cast<const unsigned char*>(text.data()), text.size()};
 }
@@ -346,6 +352,58 @@ struct HeaderRef {
   std::string_view value;
   std::size_t index = 0;  // original position: duplicates keep their order
 };
+
+// The headers to sign, sorted by lowercase name (duplicates in request order) into `out`, which
+// must hold headers.size() entries; returns how many. Views stay valid while `headers` is
+// untouched.
+std::size_t collect_signed_headers(const http::Headers& headers, const SigningOptions& options,
+                                   std::span<HeaderRef> out, std::size_t& header_bytes) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    const http::Header& h = headers[i];
+    if (is_unsigned_header(h.name)) continue;
+    if (options.omit_session_token && iequals(h.name, "x-amz-security-token")) continue;
+    out[count++] = HeaderRef{h.name, h.value, i};
+    header_bytes += 2 * h.name.size() + h.value.size() + 3;
+  }
+  std::sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(count),
+            [](const HeaderRef& a, const HeaderRef& b) {
+              const int by_name = compare_lower(a.name, b.name);
+              return by_name != 0 ? by_name < 0 : a.index < b.index;
+            });
+  return count;
+}
+
+// "name:value\n" per header (duplicates joined by commas) and the blank line after them.
+void append_canonical_headers(std::string& canonical, std::span<const HeaderRef> refs) {
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    const bool same_name = i > 0 && compare_lower(refs[i - 1].name, refs[i].name) == 0;
+    if (same_name) {
+      canonical.push_back(',');  // duplicates join into one line, in request order
+    } else {
+      if (i > 0) canonical.push_back('\n');
+      append_lower(canonical, refs[i].name);
+      canonical.push_back(':');
+    }
+    append_trimmed_value(canonical, refs[i].value);
+  }
+  canonical.append("\n\n");
+}
+
+// "host;x-amz-date": the distinct lowercase names of the sorted headers.
+void append_signed_header_names(std::string& out, std::span<const HeaderRef> refs) {
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    if (i > 0 && compare_lower(refs[i - 1].name, refs[i].name) == 0) continue;
+    if (i > 0) out.push_back(';');
+    append_lower(out, refs[i].name);
+  }
+}
+
+void split_target(std::string_view target, std::string_view& path, std::string_view& query) {
+  const std::size_t question = target.find('?');
+  path = target.substr(0, question);
+  query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+}
 
 }  // namespace
 
@@ -359,6 +417,47 @@ std::string sha256_hex(std::string_view data) {
 
 Signer::Signer(Credentials credentials, SigningScope scope, SigningOptions options)
     : credentials_(std::move(credentials)), scope_(std::move(scope)), options_(options) {}
+
+void Signer::finish(Sha256& sha, SigningResult& result, std::string_view amz_date) {
+  const std::string_view date = amz_date.substr(0, 8);
+  std::string& to_sign = result.string_to_sign;
+  to_sign.reserve(kAlgorithm.size() + amz_date.size() + date.size() + scope_.region.size() +
+                  scope_.service.size() + kTerminator.size() + 2 * kDigestSize + 6);
+  to_sign.append(kAlgorithm);
+  to_sign.push_back('\n');
+  to_sign.append(amz_date);
+  to_sign.push_back('\n');
+  append_scope(to_sign, date);
+  to_sign.push_back('\n');
+  append_hex(to_sign, sha.digest(bytes(result.canonical_request)));
+
+  if (key_date_ != date || signing_key_.size() != kDigestSize) {
+    // kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")
+    std::string secret;
+    secret.reserve(4 + credentials_.secret_access_key.size());
+    secret.append("AWS4").append(credentials_.secret_access_key);
+    Digest key = sha.hmac(bytes(secret), bytes(date));
+    OPENSSL_cleanse(secret.data(), secret.size());
+    key = sha.hmac(key, bytes(scope_.region));
+    key = sha.hmac(key, bytes(scope_.service));
+    key = sha.hmac(key, bytes(kTerminator));
+    signing_key_.assign(reinterpret_cast<const char*>(key.data()), key.size());
+    key_date_.assign(date);
+    OPENSSL_cleanse(key.data(), key.size());
+  }
+  result.signature.reserve(2 * kDigestSize);
+  append_hex(result.signature, sha.hmac(bytes(signing_key_), bytes(to_sign)));
+}
+
+void Signer::append_scope(std::string& out, std::string_view date) const {
+  out.append(date);
+  out.push_back('/');
+  out.append(scope_.region);
+  out.push_back('/');
+  out.append(scope_.service);
+  out.push_back('/');
+  out.append(kTerminator);
+}
 
 SigningResult Signer::sign(http::Request& request, std::chrono::system_clock::time_point now) {
   const bool with_token = !credentials_.session_token.empty();
@@ -397,116 +496,124 @@ SigningResult Signer::sign(http::Request& request, std::chrono::system_clock::ti
   // Headers to sign, sorted by lowercase name; views stay valid until Authorization is added.
   std::array<HeaderRef, kInlineHeaders> inline_refs;
   std::vector<HeaderRef> heap_refs;
-  std::span<HeaderRef> refs(inline_refs.data(), 0);
+  std::span<HeaderRef> refs(inline_refs.data(), request.headers.size());
   if (request.headers.size() > kInlineHeaders) {
     heap_refs.resize(request.headers.size());
     refs = heap_refs;
-  } else {
-    refs = std::span<HeaderRef>(inline_refs.data(), request.headers.size());
   }
-  std::size_t count = 0;
   std::size_t header_bytes = 0;
-  for (std::size_t i = 0; i < request.headers.size(); ++i) {
-    const http::Header& h = request.headers[i];
-    if (is_unsigned_header(h.name)) continue;
-    if (options_.omit_session_token && iequals(h.name, "x-amz-security-token")) continue;
-    refs[count++] = HeaderRef{h.name, h.value, i};
-    header_bytes += 2 * h.name.size() + h.value.size() + 3;
-  }
-  refs = refs.first(count);
-  std::sort(refs.begin(), refs.end(), [](const HeaderRef& a, const HeaderRef& b) {
-    const int by_name = compare_lower(a.name, b.name);
-    return by_name != 0 ? by_name < 0 : a.index < b.index;
-  });
+  refs = refs.first(collect_signed_headers(request.headers, options_, refs, header_bytes));
 
-  const std::string_view target = request.target;
-  const std::size_t question = target.find('?');
-  const std::string_view path = target.substr(0, question);
-  const std::string_view query =
-      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  std::string_view path;
+  std::string_view query;
+  split_target(request.target, path, query);
 
   SigningResult result;
   std::string& canonical = result.canonical_request;
-  canonical.reserve(request.method.size() + 3 * target.size() + header_bytes + 2 * kDigestSize + 8);
+  canonical.reserve(request.method.size() + 3 * request.target.size() + header_bytes +
+                    2 * kDigestSize + 8);
   canonical.append(request.method);
   canonical.push_back('\n');
   append_canonical_path(canonical, path, options_);
   canonical.push_back('\n');
   append_canonical_query(canonical, query);
   canonical.push_back('\n');
-  for (std::size_t i = 0; i < refs.size(); ++i) {
-    const bool same_name = i > 0 && compare_lower(refs[i - 1].name, refs[i].name) == 0;
-    if (same_name) {
-      canonical.push_back(',');  // duplicates join into one line, in request order
-    } else {
-      if (i > 0) canonical.push_back('\n');
-      append_lower(canonical, refs[i].name);
-      canonical.push_back(':');
-    }
-    append_trimmed_value(canonical, refs[i].value);
-  }
-  canonical.append("\n\n");
+  append_canonical_headers(canonical, refs);
   const std::size_t signed_begin = canonical.size();
-  for (std::size_t i = 0; i < refs.size(); ++i) {
-    if (i > 0 && compare_lower(refs[i - 1].name, refs[i].name) == 0) continue;
-    if (i > 0) canonical.push_back(';');
-    append_lower(canonical, refs[i].name);
-  }
+  append_signed_header_names(canonical, refs);
   const std::size_t signed_size = canonical.size() - signed_begin;
   canonical.push_back('\n');
   canonical.append(payload_hash);
 
-  std::string& to_sign = result.string_to_sign;
-  to_sign.reserve(kAlgorithm.size() + amz_date.size() + date.size() + scope_.region.size() +
-                  scope_.service.size() + kTerminator.size() + 2 * kDigestSize + 6);
-  to_sign.append(kAlgorithm);
-  to_sign.push_back('\n');
-  to_sign.append(amz_date);
-  to_sign.push_back('\n');
-  const std::size_t scope_begin = to_sign.size();
-  to_sign.append(date);
-  to_sign.push_back('/');
-  to_sign.append(scope_.region);
-  to_sign.push_back('/');
-  to_sign.append(scope_.service);
-  to_sign.push_back('/');
-  to_sign.append(kTerminator);
-  const std::size_t scope_size = to_sign.size() - scope_begin;
-  to_sign.push_back('\n');
-  append_hex(to_sign, sha.digest(bytes(canonical)));
-
-  if (key_date_ != date || signing_key_.size() != kDigestSize) {
-    // kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")
-    std::string secret;
-    secret.reserve(4 + credentials_.secret_access_key.size());
-    secret.append("AWS4").append(credentials_.secret_access_key);
-    Digest key = sha.hmac(bytes(secret), bytes(date));
-    OPENSSL_cleanse(secret.data(), secret.size());
-    key = sha.hmac(key, bytes(scope_.region));
-    key = sha.hmac(key, bytes(scope_.service));
-    key = sha.hmac(key, bytes(kTerminator));
-    signing_key_.assign(reinterpret_cast<const char*>(key.data()), key.size());
-    key_date_.assign(date);
-    OPENSSL_cleanse(key.data(), key.size());
-  }
-  result.signature.reserve(2 * kDigestSize);
-  append_hex(result.signature, sha.hmac(bytes(signing_key_), bytes(to_sign)));
+  finish(sha, result, amz_date);
 
   const std::string_view signed_headers(canonical.data() + signed_begin, signed_size);
-  const std::string_view scope(to_sign.data() + scope_begin, scope_size);
   std::string authorization;
-  authorization.reserve(kAlgorithm.size() + credentials_.access_key_id.size() + scope.size() +
+  authorization.reserve(kAlgorithm.size() + credentials_.access_key_id.size() + 64 +
                         signed_headers.size() + result.signature.size() + 48);
-  authorization.append(kAlgorithm)
-      .append(" Credential=")
-      .append(credentials_.access_key_id)
-      .append("/")
-      .append(scope)
-      .append(", SignedHeaders=")
+  authorization.append(kAlgorithm).append(" Credential=").append(credentials_.access_key_id);
+  authorization.push_back('/');
+  append_scope(authorization, date);
+  authorization.append(", SignedHeaders=")
       .append(signed_headers)
       .append(", Signature=")
       .append(result.signature);
   request.headers.push_back({"Authorization", std::move(authorization)});
+  return result;
+}
+
+SigningResult Signer::presign(http::Request& request, std::chrono::system_clock::time_point now,
+                              std::chrono::seconds expires) {
+  const bool has_host = std::any_of(request.headers.begin(), request.headers.end(),
+                                    [](const http::Header& h) { return iequals(h.name, "host"); });
+  if (!has_host) throw std::invalid_argument("SigV4: the request has no Host header to sign");
+  if (expires.count() < 1 || expires.count() > 604800) {
+    throw std::invalid_argument("SigV4: a presigned URL expires after 1 to 604800 seconds");
+  }
+  const std::array<char, kAmzDateSize> amz_date_chars = format_amz_date(now);
+  const std::string_view amz_date(amz_date_chars.data(), amz_date_chars.size());
+
+  std::vector<HeaderRef> all_refs(request.headers.size());
+  std::size_t header_bytes = 0;
+  const std::span<const HeaderRef> refs = std::span<const HeaderRef>(all_refs).first(
+      collect_signed_headers(request.headers, options_, all_refs, header_bytes));
+
+  // The signature's parameters, in the order the AWS test suite's presigned requests show.
+  std::string params;
+  auto add_param = [&params](std::string_view name, std::string_view value) {
+    if (!params.empty()) params.push_back('&');
+    params.append(name).push_back('=');
+    append_uri_encoded(params, value, false);
+  };
+  std::string credential = credentials_.access_key_id + "/";
+  append_scope(credential, amz_date.substr(0, 8));
+  std::string signed_names;
+  append_signed_header_names(signed_names, refs);
+  add_param("X-Amz-Algorithm", kAlgorithm);
+  add_param("X-Amz-Credential", credential);
+  add_param("X-Amz-Date", amz_date);
+  add_param("X-Amz-SignedHeaders", signed_names);
+  add_param("X-Amz-Expires", std::to_string(expires.count()));
+  const bool with_token = !credentials_.session_token.empty();
+  // Some services want the token outside the signature (omit_session_token): added after it.
+  if (with_token && !options_.omit_session_token) {
+    add_param("X-Amz-Security-Token", credentials_.session_token);
+  }
+
+  std::string_view path;
+  std::string_view query;
+  split_target(request.target, path, query);
+  std::string signed_query(query);
+  if (!signed_query.empty()) signed_query.push_back('&');
+  signed_query.append(params);
+
+  SigningResult result;
+  std::string& canonical = result.canonical_request;
+  canonical.reserve(request.method.size() + 3 * (path.size() + signed_query.size()) + header_bytes +
+                    2 * kDigestSize + 8);
+  canonical.append(request.method);
+  canonical.push_back('\n');
+  append_canonical_path(canonical, path, options_);
+  canonical.push_back('\n');
+  append_canonical_query(canonical, signed_query);
+  canonical.push_back('\n');
+  append_canonical_headers(canonical, refs);
+  canonical.append(signed_names);
+  canonical.push_back('\n');
+  Sha256 sha;
+  append_hex(canonical, sha.digest(bytes(request.body)));
+
+  finish(sha, result, amz_date);
+
+  if (with_token && options_.omit_session_token) {
+    add_param("X-Amz-Security-Token", credentials_.session_token);
+  }
+  add_param("X-Amz-Signature", result.signature);
+  if (query.empty()) {
+    request.target = std::string(path) + "?" + params;
+  } else {
+    request.target.append("&").append(params);
+  }
   return result;
 }
 

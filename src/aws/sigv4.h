@@ -1,13 +1,19 @@
-// AWS Signature Version 4 (header signing). Pure: no I/O, no clock reads; the caller passes time.
+// AWS Signature Version 4 (header signing and presigned URLs). Pure: no I/O, no clock reads; the
+// caller passes time.
 #pragma once
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "aws/credentials.h"
 #include "http/client.h"
 
 namespace streamcache::aws {
+
+namespace detail {
+class Sha256;  // one reused OpenSSL digest context (sigv4.cpp)
+}
 
 struct SigningScope {
   std::string region;   // e.g. "us-east-1"
@@ -40,7 +46,20 @@ class Signer {
 
   SigningResult sign(http::Request& request, std::chrono::system_clock::time_point now);
 
+  // Presigns `request` in place (query-string signing): appends X-Amz-Algorithm, -Credential,
+  // -Date, -SignedHeaders, -Expires, -Security-Token (with a session token) and -Signature to its
+  // target, after the query it has. The payload hash is the body's. The request must carry a Host
+  // header and no earlier X-Amz-* signature; `expires` is 1 to 604800 seconds
+  // (std::invalid_argument otherwise). omit_session_token adds the token unsigned.
+  SigningResult presign(http::Request& request, std::chrono::system_clock::time_point now,
+                        std::chrono::seconds expires);
+
  private:
+  // The string to sign over result.canonical_request, and its signature (the key is cached).
+  void finish(detail::Sha256& sha, SigningResult& result, std::string_view amz_date);
+  // "yyyymmdd/region/service/aws4_request"
+  void append_scope(std::string& out, std::string_view date) const;
+
   Credentials credentials_;
   SigningScope scope_;
   SigningOptions options_;

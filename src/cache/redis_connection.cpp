@@ -49,7 +49,7 @@ Expected<void, Error> validate(const ConnectionOptions& options) {
   if (endpoint.host.empty()) return invalid("Redis options: the endpoint has no host");
   if (endpoint.port == 0) return invalid("Redis options: port 0 for " + endpoint.host);
   if (endpoint.db < 0) return invalid("Redis options: negative database number");
-  if (!endpoint.username.empty() && !endpoint.password) {
+  if (!endpoint.username.empty() && !endpoint.password && !options.session_password) {
     return invalid("Redis options: user '" + endpoint.username +
                    "' has no password: add it to the URL or pass an auth token");
   }
@@ -57,6 +57,10 @@ Expected<void, Error> validate(const ConnectionOptions& options) {
     return invalid("Redis options: connect_timeout and command_timeout must be positive");
   }
   if (options.max_idle.count() <= 0) return invalid("Redis options: max_idle must be positive");
+  if (options.reauth_after.count() < 0) return invalid("Redis options: negative reauth_after");
+  if (options.reauth_after.count() > 0 && !options.session_password) {
+    return invalid("Redis options: reauth_after needs a session_password to AUTH with");
+  }
   if (options.reconnect_backoff_min.count() <= 0 ||
       options.reconnect_backoff_max < options.reconnect_backoff_min) {
     return invalid("Redis options: need 0 < reconnect_backoff_min <= reconnect_backoff_max");
@@ -197,8 +201,47 @@ struct RedisConnection::Impl {
     return {};
   }
 
+  // A fresh password from session_password into the setup commands' AUTH.
+  Expected<void, Error> make_session_password(streamcache::Deadline budget) {
+    auto password = options.session_password(budget);
+    if (!password) {
+      return unexpected(Error{ErrorCode::auth, where() + ": no password for user '" +
+                                                   options.endpoint.username +
+                                                   "': " + password.error()});
+    }
+    options.endpoint.password = std::move(*password);
+    build_setup();
+    return {};
+  }
+
+  // ElastiCache ends an IAM-authenticated connection 12 h after its AUTH: AUTH again in time.
+  // Any failure closes the connection, so the caller's next step opens a fresh one.
+  void reauth_if_due(streamcache::Deadline budget) {
+    if (!transport || options.reauth_after.count() <= 0) return;
+    if (now() - authed_at < options.reauth_after) return;
+    if (spent(budget)) return;  // the call fails on its budget anyway; the next one re-AUTHs
+    if (auto made = make_session_password(budget); !made) {
+      close();
+      return;
+    }
+    CommandBuffer auth;
+    auth.add({"AUTH", options.endpoint.username, *options.endpoint.password});
+    std::vector<Reply> replies;
+    const auto timeout = budget.cap(options.command_timeout);
+    auto done = exchange(auth, replies, Deadline::after(timeout), timeout);
+    if (!done || replies.front().is_error()) {
+      close();
+      return;
+    }
+    authed_at = now();
+    idle_since = authed_at;
+  }
+
   // TCP (+ TLS) and the setup commands (AUTH, SELECT, CLIENT SETNAME, init commands).
   Expected<void, Error> open_session(streamcache::Deadline budget) {
+    if (options.session_password) {
+      if (auto made = make_session_password(budget); !made) return made;
+    }
     const auto timeout = budget.cap(options.connect_timeout);
     const Deadline deadline = Deadline::after(timeout);
     auto opened = detail::Transport::open(options, tls ? &*tls : nullptr, resolver, deadline);
@@ -230,7 +273,10 @@ struct RedisConnection::Impl {
         std::string who = options.endpoint.username.empty()
                               ? std::string("the default user")
                               : "user '" + options.endpoint.username + "'";
-        std::string hint = options.endpoint.password
+        std::string hint = options.session_password
+                               ? "check the user, the cache name and region the token is made "
+                                 "for, and the function's elasticache:Connect permission"
+                           : options.endpoint.password
                                ? "check the password or auth token"
                                : "the server requires AUTH: put a password in the URL "
                                  "(redis://:password@host) or pass an auth token";
@@ -273,6 +319,7 @@ struct RedisConnection::Impl {
     backoff = options.reconnect_backoff_min;
     ++generation;
     idle_since = this->now();
+    authed_at = idle_since;
     return {};
   }
 
@@ -306,6 +353,7 @@ struct RedisConnection::Impl {
   Clock::time_point retry_at{};         // no connect attempt before this
   Clock::time_point next_refresh_at{};  // no password refresh before this
   Clock::time_point idle_since{};       // the end of the connection's last exchange
+  Clock::time_point authed_at{};        // the connection's last AUTH
   std::chrono::milliseconds backoff;
   std::uint64_t random_state;
   Error last_error;
@@ -331,6 +379,7 @@ Expected<void, Error> RedisConnection::connect(streamcache::Deadline budget) {
   budget = budget.min(impl_->limit);
   if (spent(budget)) return impl_->budget_spent();
   impl_->close_if_idle();
+  impl_->reauth_if_due(budget);
   return impl_->ensure_connected(budget);
 }
 
@@ -343,6 +392,7 @@ Expected<void, Error> RedisConnection::pipeline(const CommandBuffer& commands,
   budget = budget.min(impl_->limit);
   if (spent(budget)) return impl_->budget_spent();
   impl_->close_if_idle();
+  impl_->reauth_if_due(budget);
   const bool reused = impl_->transport.has_value();
   if (auto ready = impl_->ensure_connected(budget); !ready) return ready;
   // Each attempt gets the command timeout, cut to what the caller's budget has left.

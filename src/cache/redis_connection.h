@@ -54,8 +54,16 @@ struct ConnectionOptions {
   // its store.
   std::function<Expected<std::string, std::string>(Deadline)> refresh_password;
   std::chrono::milliseconds refresh_interval{10000};
-  // Test seam: the clock of the reconnect backoff, max_idle and refresh_interval (I/O timeouts
-  // always use the steady clock). Empty: std::chrono::steady_clock::now.
+  // Makes the password of each new connection, replacing endpoint.password (an ElastiCache IAM
+  // token, accepted for 15 minutes), and of each re-AUTH. Gets the call's budget; an error says
+  // why no password could be made.
+  std::function<Expected<std::string, std::string>(Deadline)> session_password;
+  // With session_password: a connection this long past its last AUTH sends AUTH again with a
+  // fresh password before its next call (ElastiCache closes IAM connections 12 h after AUTH);
+  // if that fails, the connection is replaced. 0: never.
+  std::chrono::milliseconds reauth_after{0};
+  // Test seam: the clock of the reconnect backoff, max_idle, refresh_interval and reauth_after (I/O
+  // timeouts always use the steady clock). Empty: std::chrono::steady_clock::now.
   std::function<std::chrono::steady_clock::time_point()> now;
 };
 

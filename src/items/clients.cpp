@@ -3,30 +3,15 @@
 #include <unistd.h>
 
 #include "cache/item_cache_factory.h"
-#include "cache/redis_connection.h"
-#include "common/log.h"
+#include "items/redis_options.h"
 
 namespace streamcache::items {
 
 Expected<std::unique_ptr<Clients>, std::string> create_clients(const EnvLookup& env) {
   auto config = load_config(env);
   if (!config) return unexpected(config.error());
-  auto auth = resolve_redis_auth(*config, env);
-  if (!auth) return unexpected(auth.error());
-  auto connection = cache::connection_options_from_url(config->redis_url, *auth, env);
-  if (!connection) return unexpected("REDIS_URL: " + connection.error().message);
-  if (config->redis_auth_secret_arn) {
-    // A rotated token: warm instances re-read the secret when Redis refuses the one they hold.
-    connection->refresh_password = [config = *config,
-                                    env](Deadline budget) -> Expected<std::string, std::string> {
-      auto secret = resolve_redis_auth(config, env, budget);
-      if (!secret) {
-        logging::warn("redis auth refresh failed: " + secret.error());
-        return unexpected(std::move(secret).error());
-      }
-      return secret->value_or("");
-    };
-  }
+  auto connection = redis_connection_options(*config, env);
+  if (!connection) return unexpected(connection.error());
   auto mode = cache::parse_cluster_mode(non_empty(env, "REDIS_CLUSTER").value_or("auto"));
   if (!mode) return unexpected("REDIS_CLUSTER: " + mode.error().message);
   auto item_cache = cache::make_item_cache(std::move(*connection), config->cache_options(), *mode);

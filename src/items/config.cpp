@@ -29,6 +29,69 @@ Expected<std::chrono::seconds, std::string> seconds(const EnvLookup& env, std::s
   return std::chrono::seconds(value);
 }
 
+Expected<bool, std::string> boolean(const EnvLookup& env, std::string_view name, bool fallback) {
+  auto text = non_empty(env, name);
+  if (!text) return fallback;
+  const std::string v = lower(*text);
+  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+  return unexpected(std::string(name) + "=" + *text + " is not valid: use true or false");
+}
+
+// ElastiCache names: replication group ids and serverless cache names are lowercase letters,
+// digits and hyphens, start with a letter, at most 40 characters; the token signs the exact name.
+bool is_cache_name(std::string_view name) {
+  if (name.empty() || name.size() > 40 || name.front() < 'a' || name.front() > 'z') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+// REDIS_AUTH and what each mode needs; variables of the other mode are errors, not ignored.
+Expected<void, std::string> load_redis_auth(const EnvLookup& env, Config& config) {
+  const auto mode = non_empty(env, "REDIS_AUTH");
+  const auto user = non_empty(env, "REDIS_USER");
+  const auto cache_name = non_empty(env, "REDIS_CACHE_NAME");
+  const auto serverless = boolean(env, "REDIS_CACHE_SERVERLESS", false);
+  if (!serverless) return unexpected(serverless.error());
+  if (!mode || lower(*mode) == "password") {
+    for (const auto* name : {"REDIS_USER", "REDIS_CACHE_NAME", "REDIS_CACHE_SERVERLESS"}) {
+      if (non_empty(env, name)) {
+        return unexpected(std::string(name) +
+                          " is set but only used with REDIS_AUTH=iam: set REDIS_AUTH=iam or "
+                          "unset it (a password user goes in REDIS_URL)");
+      }
+    }
+    return {};
+  }
+  if (lower(*mode) != "iam") {
+    return unexpected("REDIS_AUTH=" + *mode + " is not valid: use password or iam");
+  }
+  config.redis_auth = RedisAuth::iam;
+  if (!user) {
+    return unexpected(std::string(
+        "REDIS_AUTH=iam needs REDIS_USER: the id of the ElastiCache user with IAM authentication"));
+  }
+  if (!cache_name) {
+    return unexpected(
+        std::string("REDIS_AUTH=iam needs REDIS_CACHE_NAME: the replication group id or serverless "
+                    "cache name"));
+  }
+  if (!is_cache_name(*cache_name)) {
+    return unexpected("REDIS_CACHE_NAME=" + *cache_name +
+                      " is not valid: an ElastiCache name is 1 to 40 lowercase letters, digits "
+                      "and hyphens, starting with a letter");
+  }
+  if (config.redis_auth_token || config.redis_auth_secret_arn) {
+    return unexpected(std::string(
+        "REDIS_AUTH=iam uses no password: unset REDIS_AUTH_TOKEN and REDIS_AUTH_SECRET_ARN"));
+  }
+  config.redis_user = *user;
+  config.redis_cache_name = *cache_name;
+  config.redis_cache_serverless = *serverless;
+  return {};
+}
+
 }  // namespace
 
 cache::ItemCacheOptions Config::cache_options() const {
@@ -79,6 +142,7 @@ Expected<Config, std::string> load_config(const EnvLookup& env) {
   }
   config.redis_auth_secret_arn = non_empty(env, "REDIS_AUTH_SECRET_ARN");
   config.redis_auth_token = non_empty(env, "REDIS_AUTH_TOKEN");
+  if (auto auth = load_redis_auth(env, config); !auth) return unexpected(auth.error());
   return config;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -12,6 +13,12 @@
 #include "common/expected.h"
 
 namespace streamcache::items {
+
+// How the functions authenticate to Redis.
+enum class RedisAuth : std::uint8_t {
+  password,  // the URL's password, REDIS_AUTH_TOKEN or the REDIS_AUTH_SECRET_ARN secret (or none)
+  iam,       // ElastiCache IAM: a SigV4 token made from the function's own credentials
+};
 
 struct Config {
   std::string table_name;                            // TABLE_NAME (required)
@@ -23,6 +30,10 @@ struct Config {
   std::string log_level = "info";                    // LOG_LEVEL: trace|debug|info|warn|error
   std::optional<std::string> redis_auth_secret_arn;  // REDIS_AUTH_SECRET_ARN (plain-string secret)
   std::optional<std::string> redis_auth_token;       // REDIS_AUTH_TOKEN (local use)
+  RedisAuth redis_auth = RedisAuth::password;        // REDIS_AUTH: password | iam
+  std::string redis_user;                            // REDIS_USER (iam): the ElastiCache user id
+  std::string redis_cache_name;  // REDIS_CACHE_NAME (iam): replication group or serverless cache
+  bool redis_cache_serverless = false;  // REDIS_CACHE_SERVERLESS (iam): the cache is serverless
 
   [[nodiscard]] cache::ItemCacheOptions cache_options() const;
 };

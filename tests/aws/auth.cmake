@@ -8,6 +8,7 @@ streamcache_add_test(aws_auth_tests LABEL unit
     ${CMAKE_CURRENT_SOURCE_DIR}/auth/sigv4_suite_test.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/auth/sigv4_test.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/auth/credentials_test.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/auth/elasticache_iam_test.cpp
   LIBS streamcache_aws_auth streamcache_json streamcache_test_support OpenSSL::Crypto)
 target_compile_definitions(aws_auth_tests PRIVATE
   STREAMCACHE_SOURCE_DIR_DEFAULT="${PROJECT_SOURCE_DIR}")

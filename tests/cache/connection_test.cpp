@@ -19,6 +19,7 @@ namespace {
 using std::chrono::milliseconds;
 using streamcache::testing::RedisServer;
 using streamcache::testing::wait_until;
+using testing::numbered;
 using Clock = std::chrono::steady_clock;
 
 RedisConnection connect_to(ConnectionOptions options) {
@@ -132,6 +133,83 @@ TEST(RedisConnection, AclUserWithTheLeastPrivilegesTheCacheNeeds) {
   ASSERT_FALSE(rejected);
   EXPECT_EQ(rejected.error().code, ErrorCode::auth);
   EXPECT_NE(rejected.error().message.find("user 'cache'"), std::string::npos);
+}
+
+// IAM-style AUTH: every new connection gets a fresh password from session_password (an
+// ElastiCache token lives 15 minutes), and a live connection AUTHs again before its 12 h limit.
+TEST(RedisConnection, SessionPasswordIsMadeForEveryNewConnection) {
+  RedisServer server;
+  ASSERT_EQ(server.cli({"ACL", "SETUSER", "app", "on", ">token-1", ">token-2", "~*", "+@all"}),
+            "OK");
+  int made = 0;
+  auto options = testing::local_options(server.port());
+  options.endpoint.username = "app";
+  options.session_password = [&made](Deadline) -> Expected<std::string, std::string> {
+    return numbered("token-", ++made);
+  };
+  auto connection = connect_to(options);
+  auto first = connection.command({"ACL", "WHOAMI"});
+  ASSERT_TRUE(first) << describe(first.error());
+  EXPECT_EQ(first->str, "app");
+  EXPECT_EQ(made, 1);
+  connection.disconnect();
+  auto second = connection.command({"ACL", "WHOAMI"});
+  ASSERT_TRUE(second) << describe(second.error());
+  EXPECT_EQ(made, 2);
+
+  // A password that cannot be made is an auth error that names the user and says why.
+  options.session_password = [](Deadline) -> Expected<std::string, std::string> {
+    return unexpected(std::string("no AWS credentials"));
+  };
+  auto without = connect_to(options).command({"PING"});
+  ASSERT_FALSE(without);
+  EXPECT_EQ(without.error().code, ErrorCode::auth);
+  EXPECT_NE(without.error().message.find("user 'app': no AWS credentials"), std::string::npos)
+      << without.error().message;
+}
+
+TEST(RedisConnection, LiveConnectionAuthenticatesAgainBeforeItsLimit) {
+  RedisServer server;
+  ASSERT_EQ(server.cli({"ACL", "SETUSER", "app", "on", ">token-1", ">token-2", "~*", "+@all"}),
+            "OK");
+  auto now = Clock::now();
+  int made = 0;
+  auto options = testing::local_options(server.port());
+  options.endpoint.username = "app";
+  options.max_idle = std::chrono::hours(48);  // this test is about AUTH age, not idleness
+  options.reauth_after = std::chrono::hours(11);
+  options.now = [&now] { return now; };
+  options.session_password = [&made](Deadline) -> Expected<std::string, std::string> {
+    return numbered("token-", ++made);
+  };
+  auto connection = connect_to(options);
+  auto first = connection.command({"CLIENT", "ID"});
+  ASSERT_TRUE(first) << describe(first.error());
+  // The first token stops working; the authenticated connection is not affected.
+  ASSERT_EQ(server.cli({"ACL", "SETUSER", "app", "<token-1"}), "OK");
+
+  now += std::chrono::hours(11) - std::chrono::seconds(1);
+  auto before = connection.command({"CLIENT", "ID"});
+  ASSERT_TRUE(before) << describe(before.error());
+  EXPECT_EQ(made, 1);  // not due yet
+
+  now += std::chrono::seconds(2);
+  auto after = connection.command({"CLIENT", "ID"});
+  ASSERT_TRUE(after) << describe(after.error());
+  EXPECT_EQ(made, 2);                         // a fresh password for the re-AUTH
+  EXPECT_EQ(after->integer, first->integer);  // on the same server-side client
+  EXPECT_EQ(connection.generation(), 1u);     // no reconnect
+
+  // A refused re-AUTH replaces the connection; when the new one is refused too, the call fails
+  // with an auth error instead of using a connection ElastiCache is about to close.
+  ASSERT_EQ(server.cli({"ACL", "SETUSER", "app", "resetpass", ">token-9"}), "OK");
+  now += std::chrono::hours(11);
+  auto refused = connection.command({"CLIENT", "ID"});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::auth);
+  EXPECT_NE(refused.error().message.find("elasticache:Connect"), std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(made, 4);  // the re-AUTH's and the new connection's
 }
 
 TEST(RedisConnection, FailedConnectBacksOffInsteadOfRetryingEveryCall) {

@@ -17,7 +17,16 @@ locals {
   # A missing jwt is reported by output.api_auth's precondition; the module gets a valid value so that the error is not repeated in its terms.
   jwt_ready = var.api_auth != "jwt" || var.jwt != null
 
-  cache_port = var.cache.mode == "managed" ? coalesce(var.cache.managed.port, 6379) : try(tonumber(regex(":([0-9]+)/?$", var.cache.external.url)[0]), 6379)
+  cache_group = contains(["managed", "replication_group", "cluster"], var.cache.mode)
+  cache_port = (
+    local.cache_group ? coalesce(var.cache.managed.port, 6379) :
+    var.cache.mode == "serverless" ? 6379 :
+    try(tonumber(regex(":([0-9]+)/?$", var.cache.external.url)[0]), 6379)
+  )
+  # IAM auth reads no secret: no Secrets Manager interface endpoint to pay for.
+  endpoints = var.cache.auth != "iam" ? var.network.endpoints : merge(var.network.endpoints, {
+    interface = var.network.endpoints.interface == null ? toset([]) : setsubtract(var.network.endpoints.interface, ["secretsmanager"])
+  })
 }
 
 module "network" {
@@ -26,11 +35,12 @@ module "network" {
   name                     = var.name
   vpc                      = var.network.vpc
   existing                 = var.network.existing
-  endpoints                = var.network.endpoints
+  endpoints                = local.endpoints
   flow_logs                = merge(var.network.flow_logs, { retention_in_days = var.log_retention_in_days })
   https_egress_cidr_blocks = var.network.https_egress_cidr_blocks
   cache_egress_cidr_blocks = var.network.cache_egress_cidr_blocks
   redis_port               = local.cache_port
+  redis_reader_port        = var.cache.mode == "serverless" ? 6380 : null
 }
 
 module "table" {
@@ -50,7 +60,12 @@ module "cache" {
 
   name = var.name
   mode = var.cache.mode
-  managed = var.cache.mode != "managed" ? null : merge(var.cache.managed, {
+  auth = var.cache.auth
+  managed = !local.cache_group ? null : merge(var.cache.managed, {
+    subnet_ids         = module.network.subnet_ids
+    security_group_ids = [module.network.cache_security_group_id]
+  })
+  serverless = var.cache.mode != "serverless" ? null : merge(var.cache.serverless, {
     subnet_ids         = module.network.subnet_ids
     security_group_ids = [module.network.cache_security_group_id]
   })
@@ -88,6 +103,7 @@ module "functions" {
     redis_url               = module.cache.redis_url
     auth_secret_arn         = module.cache.auth_secret_arn
     auth_secret_kms_key_arn = module.cache.auth_secret_kms_key_arn
+    iam                     = module.cache.iam
   }
   vpc = {
     subnet_ids         = module.network.subnet_ids

@@ -119,21 +119,30 @@ variable "table" {
 }
 
 variable "cache" {
-  description = "Cache settings (modules/cache): mode managed (ElastiCache, default) with its sizing, or external with a URL."
+  description = "Cache settings (modules/cache): mode replication_group (default), cluster (managed settings, with shards), serverless (serverless settings, needs auth = iam) or external (a URL); auth password (Secrets Manager AUTH token, default) or iam (ElastiCache IAM authentication, no secret). docs/cache.md compares them."
   type = object({
-    mode = optional(string, "managed")
+    mode = optional(string, "replication_group")
+    auth = optional(string, "password")
     managed = optional(object({
       engine                   = optional(string)
       engine_version           = optional(string)
       node_type                = optional(string)
       port                     = optional(number)
       replicas                 = optional(number)
+      shards                   = optional(number)
       multi_az                 = optional(bool)
       kms_key_arn              = optional(string)
       parameter_group_name     = optional(string)
       snapshot_retention_limit = optional(number)
       maintenance_window       = optional(string)
       apply_immediately        = optional(bool)
+    }), {})
+    serverless = optional(object({
+      major_engine_version     = optional(string)
+      max_data_storage_gb      = optional(number)
+      max_ecpu_per_second      = optional(number)
+      snapshot_retention_limit = optional(number)
+      kms_key_arn              = optional(string)
     }), {})
     external = optional(object({
       url                     = string
@@ -147,6 +156,19 @@ variable "cache" {
   })
   default  = {}
   nullable = false
+
+  validation {
+    condition     = contains(["replication_group", "cluster", "serverless", "external", "managed"], var.cache.mode) && contains(["password", "iam"], var.cache.auth)
+    error_message = "cache.mode must be replication_group, cluster, serverless or external, and cache.auth password or iam."
+  }
+  validation {
+    condition     = var.cache.mode != "serverless" || var.cache.auth == "iam"
+    error_message = "cache.mode = \"serverless\" needs cache.auth = \"iam\": ElastiCache Serverless takes no AUTH token."
+  }
+  validation {
+    condition     = var.cache.mode != "external" || var.cache.auth == "password"
+    error_message = "cache.auth = \"iam\" is for caches this environment creates; an external cache brings its own auth (external.auth_secret_arn)."
+  }
 }
 
 variable "architecture" {

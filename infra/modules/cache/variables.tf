@@ -9,22 +9,46 @@ variable "name" {
 }
 
 variable "mode" {
-  description = "managed: an ElastiCache replication group created here (TLS required, encrypted at rest, AUTH token in Secrets Manager). external: use the Redis given in `external` (LocalStack, a local container, or a cache managed elsewhere)."
+  description = <<-EOT
+    replication_group (default): an ElastiCache replication group with cluster mode disabled, one
+    primary and its replicas. cluster: a replication group with cluster mode enabled (managed.shards
+    shards of 1 + managed.replicas nodes each). serverless: an ElastiCache Serverless cache (Valkey,
+    always clustered, IAM auth). external: use the Redis given in `external` (LocalStack, a local
+    server, or a cache managed elsewhere). managed is the old name of replication_group.
+  EOT
   type        = string
-  default     = "managed"
+  default     = "replication_group"
   nullable    = false
 
   validation {
-    condition     = contains(["managed", "external"], var.mode)
-    error_message = "mode must be managed or external."
+    condition     = contains(["replication_group", "cluster", "serverless", "external", "managed"], var.mode)
+    error_message = "mode must be replication_group, cluster, serverless or external (managed is the old name of replication_group)."
+  }
+}
+
+variable "auth" {
+  description = <<-EOT
+    How the functions authenticate to a cache this module creates. password: an AUTH token generated
+    by and kept in Secrets Manager (replication_group and cluster only). iam: an ElastiCache user with
+    IAM authentication in a user group; the functions sign short-lived tokens with their role, so there
+    is no secret, no Secrets Manager endpoint and nothing to rotate. External caches bring their own auth.
+  EOT
+  type        = string
+  default     = "password"
+  nullable    = false
+
+  validation {
+    condition     = contains(["password", "iam"], var.auth)
+    error_message = "auth must be password or iam."
   }
 }
 
 variable "managed" {
   description = <<-EOT
-    Settings of the managed cache (mode = "managed"). engine is valkey (default) or redis (OSS 7+);
-    replicas is the number of read replicas besides the primary (at least 1 for multi_az); subnet_ids
-    (two or more Availability Zones) and security_group_ids come from the network module.
+    Settings of a replication group (mode = "replication_group" or "cluster"). engine is valkey
+    (default) or redis (OSS 7+); replicas is the number of read replicas besides each primary (at least
+    1 for multi_az); shards is the number of shards (node groups) in cluster mode; subnet_ids (two or
+    more Availability Zones) and security_group_ids come from the network module.
   EOT
   type = object({
     subnet_ids               = list(string)
@@ -34,6 +58,7 @@ variable "managed" {
     node_type                = optional(string, "cache.t4g.micro")
     port                     = optional(number, 6379)
     replicas                 = optional(number, 1)
+    shards                   = optional(number, 2)
     multi_az                 = optional(bool, true)
     kms_key_arn              = optional(string)
     parameter_group_name     = optional(string)
@@ -64,6 +89,10 @@ variable "managed" {
     error_message = "managed.replicas must be a whole number from 0 to 5."
   }
   validation {
+    condition     = var.managed == null || try(var.managed.shards >= 1 && var.managed.shards <= 500 && floor(var.managed.shards) == var.managed.shards, false)
+    error_message = "managed.shards must be a whole number from 1 to 500."
+  }
+  validation {
     condition     = var.managed == null || try(var.managed.multi_az ? var.managed.replicas >= 1 : true, false)
     error_message = "managed.multi_az needs at least one replica."
   }
@@ -78,6 +107,51 @@ variable "managed" {
   validation {
     condition     = var.managed == null || try(var.managed.snapshot_retention_limit >= 0 && var.managed.snapshot_retention_limit <= 35, false)
     error_message = "managed.snapshot_retention_limit must be from 0 to 35 days."
+  }
+}
+
+variable "serverless" {
+  description = <<-EOT
+    Settings of the serverless cache (mode = "serverless"): Valkey major version, usage limits that cap
+    the bill (max_data_storage_gb: 1 to 5000 GB; max_ecpu_per_second: 1000 to 15000000), daily
+    snapshots kept, an optional customer KMS key, and the subnets (two or more Availability Zones) and
+    security groups from the network module. The security group must allow 6379 (primary) and 6380
+    (reader endpoint).
+  EOT
+  type = object({
+    subnet_ids               = list(string)
+    security_group_ids       = list(string)
+    major_engine_version     = optional(string, "8")
+    max_data_storage_gb      = optional(number, 10)
+    max_ecpu_per_second      = optional(number, 5000)
+    snapshot_retention_limit = optional(number, 1)
+    kms_key_arn              = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.serverless == null || try(contains(["7", "8"], var.serverless.major_engine_version), false)
+    error_message = "serverless.major_engine_version must be 7 or 8 (Valkey)."
+  }
+  validation {
+    condition     = var.serverless == null || try(var.serverless.max_data_storage_gb >= 1 && var.serverless.max_data_storage_gb <= 5000, false)
+    error_message = "serverless.max_data_storage_gb must be from 1 to 5000."
+  }
+  validation {
+    condition     = var.serverless == null || try(var.serverless.max_ecpu_per_second >= 1000 && var.serverless.max_ecpu_per_second <= 15000000, false)
+    error_message = "serverless.max_ecpu_per_second must be from 1000 to 15000000."
+  }
+  validation {
+    condition     = var.serverless == null || try(length(var.serverless.subnet_ids) >= 2 && length(var.serverless.security_group_ids) >= 1, false)
+    error_message = "serverless.subnet_ids needs subnets in at least two Availability Zones and security_group_ids at least one group."
+  }
+  validation {
+    condition     = var.serverless == null || try(var.serverless.snapshot_retention_limit >= 0 && var.serverless.snapshot_retention_limit <= 35, false)
+    error_message = "serverless.snapshot_retention_limit must be from 0 to 35 days."
+  }
+  validation {
+    condition     = var.serverless == null || try(var.serverless.kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:", var.serverless.kms_key_arn)), false)
+    error_message = "serverless.kms_key_arn must be a KMS key ARN."
   }
 }
 
@@ -110,7 +184,7 @@ variable "external" {
 }
 
 variable "secret" {
-  description = "The Secrets Manager secret created for the generated AUTH token (managed mode): customer managed KMS key (null: aws/secretsmanager) and the recovery window on deletion (0 deletes at once)."
+  description = "The Secrets Manager secret created for the generated AUTH token (auth = password): customer managed KMS key (null: aws/secretsmanager) and the recovery window on deletion (0 deletes at once)."
   type = object({
     kms_key_arn             = optional(string)
     recovery_window_in_days = optional(number, 7)

@@ -92,6 +92,13 @@ locals {
         Resource  = [var.cache.auth_secret_kms_key_arn]
         Condition = { StringLike = { "kms:ViaService" = "secretsmanager.*.amazonaws.com" } }
       }],
+      # ElastiCache IAM auth: the role signs its own tokens; Connect names the cache and the user.
+      var.cache.iam == null ? [] : [{
+        Sid      = "CacheConnect"
+        Effect   = "Allow"
+        Action   = ["elasticache:Connect"]
+        Resource = var.cache.iam.connect_resource_arns
+      }],
       # Same actions as the AWSLambdaVPCAccessExecutionRole managed policy; EC2 does not support
       # resource-level permissions for the Describe calls, and Lambda manages the ENIs.
       var.vpc == null ? [] : [{

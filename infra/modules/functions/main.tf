@@ -27,6 +27,12 @@ locals {
       LOG_LEVEL             = var.settings.log_level
     },
     var.cache.auth_secret_arn == null ? {} : { REDIS_AUTH_SECRET_ARN = var.cache.auth_secret_arn },
+    var.cache.iam == null ? {} : {
+      REDIS_AUTH             = "iam"
+      REDIS_USER             = var.cache.iam.user_id
+      REDIS_CACHE_NAME       = var.cache.iam.cache_name
+      REDIS_CACHE_SERVERLESS = tostring(var.cache.iam.serverless)
+    },
   )
 
   # Lambda counts a JSON line without "level" as INFO, so a WARN/ERROR filter would drop every EMF

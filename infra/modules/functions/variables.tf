@@ -51,11 +51,23 @@ variable "table" {
 }
 
 variable "cache" {
-  description = "How the functions reach Redis: REDIS_URL, and the Secrets Manager secret holding the AUTH token (REDIS_AUTH_SECRET_ARN) with its customer managed KMS key, if any."
+  description = <<-EOT
+    How the functions reach Redis: REDIS_URL, and either the Secrets Manager secret holding the AUTH
+    token (REDIS_AUTH_SECRET_ARN) with its customer managed KMS key, or ElastiCache IAM auth (`iam`, the
+    cache module's iam output): the user (REDIS_USER), the cache name tokens are signed for
+    (REDIS_CACHE_NAME), whether it is serverless (REDIS_CACHE_SERVERLESS), and the cache and user ARNs
+    the role gets elasticache:Connect on.
+  EOT
   type = object({
     redis_url               = string
     auth_secret_arn         = optional(string)
     auth_secret_kms_key_arn = optional(string)
+    iam = optional(object({
+      user_id               = string
+      cache_name            = string
+      serverless            = bool
+      connect_resource_arns = list(string)
+    }))
   })
 
   validation {
@@ -65,6 +77,22 @@ variable "cache" {
   validation {
     condition     = var.cache.auth_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:", var.cache.auth_secret_arn))
     error_message = "cache.auth_secret_arn must be a Secrets Manager secret ARN."
+  }
+  validation {
+    condition     = var.cache.iam == null || (var.cache.auth_secret_arn == null && var.cache.auth_secret_kms_key_arn == null)
+    error_message = "cache.iam and cache.auth_secret_arn exclude each other: IAM auth uses no password."
+  }
+  validation {
+    condition     = var.cache.iam == null || startswith(var.cache.redis_url, "rediss://")
+    error_message = "cache.iam needs a rediss:// URL: ElastiCache accepts IAM tokens only over TLS."
+  }
+  validation {
+    condition     = var.cache.iam == null || try(length(var.cache.iam.connect_resource_arns) >= 2 && alltrue([for a in var.cache.iam.connect_resource_arns : can(regex("^arn:aws[a-z-]*:elasticache:", a))]), false)
+    error_message = "cache.iam.connect_resource_arns must hold the cache's and the user's ElastiCache ARNs."
+  }
+  validation {
+    condition     = var.cache.iam == null || try(can(regex("^[a-z][a-z0-9-]{0,39}$", var.cache.iam.cache_name)) && can(regex("^[a-zA-Z][a-zA-Z0-9-]*$", var.cache.iam.user_id)), false)
+    error_message = "cache.iam.cache_name must be an ElastiCache name (lowercase letters, digits, hyphens) and user_id an ElastiCache user id."
   }
 }
 
@@ -162,10 +190,11 @@ variable "environment_variables" {
 
   validation {
     condition = length(setintersection(keys(var.environment_variables), [
-      "TABLE_NAME", "REDIS_URL", "REDIS_AUTH_SECRET_ARN", "REDIS_AUTH_TOKEN", "CACHE_TTL_SECONDS",
+      "TABLE_NAME", "REDIS_URL", "REDIS_AUTH_SECRET_ARN", "REDIS_AUTH_TOKEN", "REDIS_AUTH",
+      "REDIS_USER", "REDIS_CACHE_NAME", "REDIS_CACHE_SERVERLESS", "CACHE_TTL_SECONDS",
       "TOMBSTONE_TTL_SECONDS", "NEGATIVE_TTL_SECONDS", "CACHE_WRITE_THROUGH", "LOG_LEVEL",
     ])) == 0
-    error_message = "environment_variables must not set TABLE_NAME, REDIS_URL, REDIS_AUTH_*, *_TTL_SECONDS, CACHE_WRITE_THROUGH or LOG_LEVEL (use the dedicated variables; never put a Redis token in plain text)."
+    error_message = "environment_variables must not set TABLE_NAME, REDIS_URL, REDIS_AUTH*, REDIS_USER, REDIS_CACHE_*, *_TTL_SECONDS, CACHE_WRITE_THROUGH or LOG_LEVEL (use the dedicated variables; never put a Redis token in plain text)."
   }
   validation {
     condition     = alltrue([for k in keys(var.environment_variables) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !startswith(k, "AWS_LAMBDA_") && !contains(["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_EXECUTION_ENV", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "_HANDLER", "_X_AMZN_TRACE_ID"], k)])

@@ -288,6 +288,33 @@ resource "aws_vpc_security_group_ingress_rule" "cache_from_lambda" {
   tags = local.tags
 }
 
+# ElastiCache Serverless: the reader endpoint's port, on the same security groups.
+resource "aws_vpc_security_group_egress_rule" "lambda_to_cache_reader" {
+  count = var.redis_reader_port == null ? 0 : 1
+
+  security_group_id            = aws_security_group.lambda.id
+  description                  = "Redis (TLS) to the cache's reader endpoint"
+  ip_protocol                  = "tcp"
+  from_port                    = var.redis_reader_port
+  to_port                      = var.redis_reader_port
+  referenced_security_group_id = aws_security_group.cache.id
+
+  tags = local.tags
+}
+
+resource "aws_vpc_security_group_ingress_rule" "cache_reader_from_lambda" {
+  count = var.redis_reader_port == null ? 0 : 1
+
+  security_group_id            = aws_security_group.cache.id
+  description                  = "Redis (TLS) reader endpoint from the functions"
+  ip_protocol                  = "tcp"
+  from_port                    = var.redis_reader_port
+  to_port                      = var.redis_reader_port
+  referenced_security_group_id = aws_security_group.lambda.id
+
+  tags = local.tags
+}
+
 resource "aws_vpc_security_group_ingress_rule" "endpoints_from_lambda" {
   count = local.create_interface_endpoints ? 1 : 0
 

@@ -105,6 +105,17 @@ variable "redis_port" {
   }
 }
 
+variable "redis_reader_port" {
+  description = "A second cache port the functions may reach, or null: ElastiCache Serverless serves reads of its reader endpoint on 6380 next to 6379."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.redis_reader_port == null || try(var.redis_reader_port >= 1024 && var.redis_reader_port <= 65535 && floor(var.redis_reader_port) == var.redis_reader_port && var.redis_reader_port != var.redis_port, false)
+    error_message = "redis_reader_port must be a whole number from 1024 to 65535 other than redis_port, or null."
+  }
+}
+
 variable "flow_logs" {
   description = "VPC flow logs to CloudWatch Logs (rejected traffic only by default). Applies to a VPC created by this module; an existing VPC keeps its own settings."
   type = object({

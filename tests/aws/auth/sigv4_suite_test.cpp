@@ -1,6 +1,7 @@
-// SigV4 header signing against the official AWS test suite (awslabs/aws-c-auth, see SOURCE.md in
-// the suite folder): every case checks the canonical request, string to sign, signature and the
-// signed request. A few cases are embedded below so a clone without ../shared still checks them.
+// SigV4 header signing and presigning against the official AWS test suite (awslabs/aws-c-auth, see
+// SOURCE.md in the suite folder): every case checks the canonical request, string to sign,
+// signature and the signed request, once per signing method. A few cases are embedded below so a
+// clone without ../shared still checks them.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -484,6 +485,43 @@ void check_case(const SuiteCase& c) {
   EXPECT_EQ(signed_request, c.signed_request);
 }
 
+// The suite's presigned (query-string) expectations of one folder.
+struct QueryExpectations {
+  std::string canonical_request;
+  std::string string_to_sign;
+  std::string signature;
+  std::string signed_request;
+  long expires_seconds = 0;
+};
+
+// Presigns the case's request and compares every query-* expectation.
+void check_presigned(const SuiteCase& c, const QueryExpectations& expected) {
+  SCOPED_TRACE("presigned case " + c.name);
+  auto raw = testing::parse_raw_request(c.request);
+  ASSERT_TRUE(raw.has_value()) << raw.error();
+  const auto now = parse_timestamp(c.timestamp);
+  ASSERT_TRUE(now.has_value()) << c.timestamp;
+  Signer signer({c.access_key_id, c.secret_access_key, c.session_token}, {c.region, c.service},
+                {.normalize_path = c.normalize,
+                 .double_encode_path = true,
+                 .add_content_sha256 = false,
+                 .omit_session_token = c.omit_session_token});
+  http::Request request = raw->request;
+  const SigningResult result =
+      signer.presign(request, *now, std::chrono::seconds(expected.expires_seconds));
+  EXPECT_EQ(result.canonical_request, expected.canonical_request);
+  EXPECT_EQ(result.string_to_sign, expected.string_to_sign);
+  EXPECT_EQ(result.signature, expected.signature);
+  // Headers and body are untouched; only the request line's target changes.
+  ASSERT_EQ(request.headers.size(), raw->request.headers.size());
+  EXPECT_EQ(request.body, raw->request.body);
+  const std::string old_line = raw->request.method + " " + raw->request.target + " ";
+  ASSERT_EQ(raw->head.rfind(old_line, 0), 0u) << raw->head;
+  std::string signed_request = request.method + " " + request.target + " " +
+                               raw->head.substr(old_line.size()) + "\n" + request.body;
+  EXPECT_EQ(signed_request, expected.signed_request);
+}
+
 std::optional<fs::path> suite_dir() {
   const char* source_dir = std::getenv("STREAMCACHE_SOURCE_DIR");
   const fs::path root =
@@ -531,6 +569,18 @@ SuiteCase load_case(const fs::path& dir) {
   c.signature = trimmed(read_text(dir / "header-signature.txt"));
   c.signed_request = read_text(dir / "header-signed-request.txt");
   return c;
+}
+
+QueryExpectations load_query_expectations(const fs::path& dir) {
+  QueryExpectations q;
+  auto context = json::parse(read_text(dir / "context.json"));
+  if (!context) throw std::runtime_error(dir.string() + ": " + context.error().message);
+  q.expires_seconds = static_cast<long>(context->get_int("expiration_in_seconds").value_or(0));
+  q.canonical_request = read_text(dir / "query-canonical-request.txt");
+  q.string_to_sign = read_text(dir / "query-string-to-sign.txt");
+  q.signature = trimmed(read_text(dir / "query-signature.txt"));
+  q.signed_request = read_text(dir / "query-signed-request.txt");
+  return q;
 }
 
 // Every folder with a header-signing case, sorted by name; empty when the suite is absent.
@@ -584,6 +634,9 @@ TEST(SigV4Suite, HasEveryHeaderSigningCase) {
     folders += entry.is_directory() ? 1 : 0;
   const std::vector<fs::path> dirs = suite_case_dirs();
   EXPECT_EQ(dirs.size(), folders) << "every case folder has header-* expectations";
+  for (const fs::path& dir : dirs) {
+    EXPECT_TRUE(fs::exists(dir / "query-signature.txt")) << dir << " has no query-* expectations";
+  }
   EXPECT_GE(dirs.size(), 30u) << "the suite looks truncated";
 }
 
@@ -592,6 +645,10 @@ class Case : public ::testing::TestWithParam<fs::path> {};
 
 TEST_P(Case, Signs) {
   check_case(load_case(GetParam()));
+}
+
+TEST_P(Case, Presigns) {
+  check_presigned(load_case(GetParam()), load_query_expectations(GetParam()));
 }
 
 std::string case_name(const ::testing::TestParamInfo<fs::path>& param) {

@@ -41,7 +41,20 @@ mock_provider "aws" {
     defaults = { arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sc-test-cache-auth-AbCdEf" }
   }
   mock_resource "aws_elasticache_replication_group" {
-    defaults = { primary_endpoint_address = "master.sc-test-cache.abc123.euw1.cache.amazonaws.com" }
+    defaults = {
+      primary_endpoint_address       = "master.sc-test-cache.abc123.euw1.cache.amazonaws.com"
+      configuration_endpoint_address = "clustercfg.sc-test-cache.abc123.euw1.cache.amazonaws.com"
+      arn                            = "arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:sc-test-cache"
+    }
+  }
+  mock_resource "aws_elasticache_serverless_cache" {
+    defaults = {
+      endpoint = [{ address = "sc-test-cache-abc123.serverless.euw1.cache.amazonaws.com", port = 6379 }]
+      arn      = "arn:aws:elasticache:eu-west-1:123456789012:serverlesscache:sc-test-cache"
+    }
+  }
+  mock_resource "aws_elasticache_user" {
+    defaults = { arn = "arn:aws:elasticache:eu-west-1:123456789012:user:sc-test-app" }
   }
   mock_resource "aws_lambda_function" {
     defaults = {
@@ -129,6 +142,67 @@ run "rejects_an_unknown_architecture" {
   }
 
   expect_failures = [var.architecture]
+}
+
+run "serverless_cache_with_iam_auth_has_no_secret_and_both_ports" {
+  command = apply
+
+  variables {
+    cache = {
+      mode = "serverless"
+      auth = "iam"
+    }
+  }
+
+  assert {
+    condition     = module.cache.mode == "serverless" && module.cache.replication_group_id == null && output.cache_auth_secret_arn == null
+    error_message = "Serverless IAM mode creates a serverless cache and no secret."
+  }
+  assert {
+    condition = (
+      module.functions.environment["REDIS_AUTH"] == "iam" &&
+      module.functions.environment["REDIS_USER"] == "sc-test-app" &&
+      module.functions.environment["REDIS_CACHE_NAME"] == "sc-test-cache" &&
+      module.functions.environment["REDIS_CACHE_SERVERLESS"] == "true" &&
+      !contains(keys(module.functions.environment), "REDIS_AUTH_SECRET_ARN") &&
+      nonsensitive(output.redis_url) == "rediss://sc-test-cache-abc123.serverless.euw1.cache.amazonaws.com:6379"
+    )
+    error_message = "The functions must get the IAM auth variables and the serverless TLS endpoint."
+  }
+  assert {
+    condition     = length(module.network.interface_endpoint_ids) == 0
+    error_message = "IAM auth needs no Secrets Manager endpoint."
+  }
+}
+
+run "cluster_mode_with_password_auth" {
+  command = plan
+
+  variables {
+    cache = {
+      mode    = "cluster"
+      managed = { shards = 3 }
+    }
+  }
+
+  assert {
+    condition     = module.cache.mode == "cluster" && module.cache.auth == "password" && module.cache.iam == null
+    error_message = "Cluster mode with the default password auth."
+  }
+  assert {
+    condition     = length(module.network.interface_endpoint_ids) == 1
+    error_message = "Password auth keeps the Secrets Manager endpoint."
+  }
+}
+
+run "rejects_serverless_with_password_auth" {
+  command = plan
+
+  variables {
+    cache = { mode = "serverless" }
+  }
+
+  expect_failures = [var.cache]
 }
 
 run "an_external_cache_needs_no_elasticache" {

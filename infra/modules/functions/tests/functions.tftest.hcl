@@ -336,6 +336,66 @@ run "mapping_can_be_left_out_and_secret_is_optional" {
   }
 }
 
+run "iam_auth_sets_the_variables_and_grants_connect_only" {
+  command = apply
+
+  variables {
+    cache = {
+      redis_url = "rediss://sc-test-cache-abc123.serverless.euw1.cache.amazonaws.com:6379"
+      iam = {
+        user_id               = "sc-test-app"
+        cache_name            = "sc-test-cache"
+        serverless            = true
+        connect_resource_arns = ["arn:aws:elasticache:eu-west-1:123456789012:serverlesscache:sc-test-cache", "arn:aws:elasticache:eu-west-1:123456789012:user:sc-test-app"]
+      }
+    }
+  }
+
+  assert {
+    condition = alltrue([for key in ["api", "stream_handler"] : (
+      aws_lambda_function.this[key].environment[0].variables["REDIS_AUTH"] == "iam" &&
+      aws_lambda_function.this[key].environment[0].variables["REDIS_USER"] == "sc-test-app" &&
+      aws_lambda_function.this[key].environment[0].variables["REDIS_CACHE_NAME"] == "sc-test-cache" &&
+      aws_lambda_function.this[key].environment[0].variables["REDIS_CACHE_SERVERLESS"] == "true" &&
+      !contains(keys(aws_lambda_function.this[key].environment[0].variables), "REDIS_AUTH_SECRET_ARN")
+    )])
+    error_message = "Both functions must get REDIS_AUTH=iam, REDIS_USER, REDIS_CACHE_NAME and REDIS_CACHE_SERVERLESS, and no secret."
+  }
+  assert {
+    condition = alltrue([for key in ["api", "stream_handler"] : anytrue([
+      for s in jsondecode(aws_iam_role_policy.this[key].policy).Statement :
+      s.Action == ["elasticache:Connect"] && s.Resource == ["arn:aws:elasticache:eu-west-1:123456789012:serverlesscache:sc-test-cache", "arn:aws:elasticache:eu-west-1:123456789012:user:sc-test-app"]
+    ])])
+    error_message = "Both roles must allow elasticache:Connect on the cache and the user."
+  }
+  assert {
+    condition = alltrue([for key in ["api", "stream_handler"] : !anytrue([
+      for s in jsondecode(aws_iam_role_policy.this[key].policy).Statement :
+      anytrue([for a in s.Action : startswith(a, "secretsmanager:")])
+    ])])
+    error_message = "With IAM auth no role may read a secret."
+  }
+}
+
+run "rejects_iam_auth_with_a_secret_or_without_tls" {
+  command = plan
+
+  variables {
+    cache = {
+      redis_url       = "redis://cache.internal:6379"
+      auth_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sc-test-cache-auth-AbCdEf"
+      iam = {
+        user_id               = "sc-test-app"
+        cache_name            = "sc-test-cache"
+        serverless            = false
+        connect_resource_arns = ["arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:sc-test-cache", "arn:aws:elasticache:eu-west-1:123456789012:user:sc-test-app"]
+      }
+    }
+  }
+
+  expect_failures = [var.cache]
+}
+
 run "rejects_unbounded_retries" {
   command = plan
 

@@ -78,6 +78,27 @@ run "private_subnets_in_two_zones_without_nat" {
   }
 }
 
+run "serverless_cache_reachable_on_both_ports" {
+  command = apply
+
+  variables {
+    redis_port        = 6379
+    redis_reader_port = 6380
+  }
+
+  assert {
+    condition = (
+      aws_vpc_security_group_ingress_rule.cache_from_lambda.from_port == 6379 &&
+      aws_vpc_security_group_ingress_rule.cache_reader_from_lambda[0].from_port == 6380 &&
+      aws_vpc_security_group_ingress_rule.cache_reader_from_lambda[0].to_port == 6380 &&
+      aws_vpc_security_group_ingress_rule.cache_reader_from_lambda[0].referenced_security_group_id == aws_security_group.lambda.id &&
+      aws_vpc_security_group_egress_rule.lambda_to_cache_reader[0].from_port == 6380 &&
+      aws_vpc_security_group_egress_rule.lambda_to_cache_reader[0].referenced_security_group_id == aws_security_group.cache.id
+    )
+    error_message = "A serverless cache must be reachable from the functions on 6379 and 6380, from their security group only."
+  }
+}
+
 run "cache_reachable_from_functions_on_the_redis_port_only" {
   command = apply
 
@@ -103,6 +124,10 @@ run "cache_reachable_from_functions_on_the_redis_port_only" {
       aws_vpc_security_group_egress_rule.lambda_to_cache.to_port == 6380
     )
     error_message = "Functions may reach the cache on the Redis port only."
+  }
+  assert {
+    condition     = length(aws_vpc_security_group_ingress_rule.cache_reader_from_lambda) == 0 && length(aws_vpc_security_group_egress_rule.lambda_to_cache_reader) == 0
+    error_message = "Without a reader port only the Redis port is open."
   }
   assert {
     condition     = aws_vpc_security_group_egress_rule.lambda_to_dynamodb.prefix_list_id == "pl-6da54004" && aws_vpc_security_group_egress_rule.lambda_to_dynamodb.from_port == 443
