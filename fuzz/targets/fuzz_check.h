@@ -2,6 +2,9 @@
 // libFuzzer keeps the input as a crash), and quiet logs (the domain logs to stdout at INFO).
 #pragma once
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -16,9 +19,14 @@ namespace streamcache::fuzz {
   std::abort();
 }
 
-// Only errors reach stdout: a warning per rejected input would dominate the run time.
+// No log lines: one per rejected input (skipped stream records log at ERROR) would dominate the
+// run time. libFuzzer reports on stderr; stdout carries only the domain's logs.
 inline void quiet_logs() {
   logging::process_logger().set_min_level(logging::Level::error);
+  if (const int null = ::open("/dev/null", O_WRONLY); null >= 0) {
+    ::dup2(null, STDOUT_FILENO);
+    ::close(null);
+  }
 }
 
 }  // namespace streamcache::fuzz
