@@ -43,9 +43,10 @@ for target in "${targets[@]}"; do
   work="$build_dir/corpus/$target" artifacts="$build_dir/artifacts/$target" log="$build_dir/logs/$target.log"
   mkdir -p "$work" "$artifacts" "$(dirname "$log")"
   result=ok
-  # -timeout: an input slower than 10 s is a hang; -rss_limit_mb bounds what a hostile input may take.
+  # An input slower than 30 s is a hang (a starved process on a busy machine is not); the RSS
+  # limit bounds what a hostile input may take; stdout (the domain's logs) is not the report.
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
-    "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+    "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=16384 \
     -print_final_stats=1 -dict="$(dictionary_of "$target")" -artifact_prefix="$artifacts/" \
     "$work" "$ROOT/fuzz/corpus/$target" >"$log" 2>&1 || result=FAILED
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
