@@ -44,7 +44,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$work" "$artifacts" "$(dirname "$log")"
   result=ok
   # An input slower than 30 s is a hang (a starved process on a busy machine is not); the RSS
-  # limit bounds what a hostile input may take; stdout (the domain's logs) is not the report.
+  # limit bounds what a hostile input may take.
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
     "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=16384 \
     -print_final_stats=1 -dict="$(dictionary_of "$target")" -artifact_prefix="$artifacts/" \
