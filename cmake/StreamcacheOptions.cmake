@@ -13,3 +13,8 @@ endif()
 # Smaller, faster-loading binaries: unused sections are dropped at link time.
 target_compile_options(streamcache_options INTERFACE -ffunction-sections -fdata-sections)
 target_link_options(streamcache_options INTERFACE -Wl,--gc-sections)
+# libFuzzer coverage instrumentation for every library (clang); only fuzz/ targets link the runtime.
+if(STREAMCACHE_FUZZ)
+  target_compile_options(streamcache_options INTERFACE -fsanitize=fuzzer-no-link
+    -fsanitize-ignorelist=${PROJECT_SOURCE_DIR}/fuzz/ubsan-ignorelist.txt)
+endif()

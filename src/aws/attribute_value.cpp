@@ -323,7 +323,10 @@ Expected<AttributeValue, std::string> decode_wire(const json::Value& wire,
   if (!wire.is_object() || wire.as_object().size() != 1) {
     return unexpected(path + ": expected an AttributeValue object with exactly one type key");
   }
-  const auto& [type, v] = wire.as_object().front();
+  // Named references, not a structured binding: clang 14 cannot capture bindings in lambdas.
+  const json::Member& member = wire.as_object().front();
+  const std::string& type = member.name;
+  const json::Value& v = member.value;
   auto need_string = [&]() -> Expected<void, std::string> {
     if (!v.is_string()) return unexpected(path + ": " + type + " must be a string");
     return {};

@@ -44,14 +44,18 @@ class AttributeValue {
   using Storage = std::variant<std::string, NumberValue, BinaryValue, bool, NullValue, AttributeMap,
                                std::vector<AttributeValue>, StringSet, NumberSet, BinarySet>;
 
-  AttributeValue() : v_(NullValue{}) {}
+  // Defined after Attribute: clang needs Attribute complete to destroy an M.
+  AttributeValue();  // NULL
   template <class T>
   requires std::is_constructible_v<Storage, T&&> AttributeValue(T&& value)
       : v_(std::forward<T>(value)) {}  // NOLINT: implicit like a variant
-  static AttributeValue string(std::string s) { return AttributeValue(std::move(s)); }
-  static AttributeValue number(std::string text) {
-    return AttributeValue(NumberValue{std::move(text)});
-  }
+  AttributeValue(const AttributeValue& other);
+  AttributeValue(AttributeValue&& other) noexcept;
+  AttributeValue& operator=(const AttributeValue& other);
+  AttributeValue& operator=(AttributeValue&& other) noexcept;
+  ~AttributeValue();
+  static AttributeValue string(std::string s);
+  static AttributeValue number(std::string text);
 
   [[nodiscard]] const Storage& storage() const { return v_; }
   template <class T>
@@ -71,6 +75,19 @@ struct Attribute {
   AttributeValue value;
   bool operator==(const Attribute&) const = default;
 };
+
+inline AttributeValue::AttributeValue() : v_(NullValue{}) {}
+inline AttributeValue::AttributeValue(const AttributeValue& other) = default;
+inline AttributeValue::AttributeValue(AttributeValue&& other) noexcept = default;
+inline AttributeValue& AttributeValue::operator=(const AttributeValue& other) = default;
+inline AttributeValue& AttributeValue::operator=(AttributeValue&& other) noexcept = default;
+inline AttributeValue::~AttributeValue() = default;
+inline AttributeValue AttributeValue::string(std::string s) {
+  return AttributeValue(std::move(s));
+}
+inline AttributeValue AttributeValue::number(std::string text) {
+  return AttributeValue(NumberValue{std::move(text)});
+}
 
 // Lookup by name; nullptr when absent.
 const AttributeValue* find(const AttributeMap& map, std::string_view name);

@@ -26,6 +26,16 @@ bool is_ipv6_char(char c) {
   return hex_value(c) >= 0 || c == ':' || c == '.';
 }
 
+// RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), and short enough to quote.
+bool is_scheme(std::string_view text) {
+  const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (text.empty() || text.size() > 16 || !alpha(text.front())) return false;
+  for (char c : text) {
+    if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -79,6 +89,8 @@ Expected<RedisEndpoint, Error> parse_redis_url(std::string_view url) {
   if (iequals(scheme, "rediss")) {
     endpoint.tls = true;
   } else if (!iequals(scheme, "redis")) {
+    // Named only when it is one: text before "://" that is not a scheme may hold credentials.
+    if (!is_scheme(scheme)) return bad_url("expected it to start with redis:// or rediss://");
     return bad_url("unknown scheme '" + std::string(scheme) +
                    "': use redis:// for TCP or rediss:// for TLS");
   }

@@ -1,5 +1,6 @@
 #include "cache/resp.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <new>
@@ -69,6 +70,9 @@ struct ReaderDeleter {
 
 }  // namespace
 
+// What an array reply reserves up front; more elements are added as they arrive.
+constexpr std::size_t kReservedElements = 64;
+
 // hiredis calls these back with each value as it is parsed; they write straight into `root`
 // (top level) or into the parent array's pre-sized elements, so nothing else is allocated.
 struct ReplyReader::State {
@@ -81,8 +85,13 @@ struct ReplyReader::State {
 
   static Reply* slot(const redisReadTask* task) {
     if (task->parent != nullptr) {
-      auto* parent = static_cast<Reply*>(task->parent->obj);
-      return &parent->elements.at(static_cast<std::size_t>(task->idx));
+      // Elements are appended as they arrive, in order, so memory follows the bytes received, not
+      // the count a reply declares ("*1048576\r\n" nested 7 deep would be 0.5 GB up front).
+      // Growing moves only finished siblings: hiredis holds pointers to unfinished ones only.
+      auto& elements = static_cast<Reply*>(task->parent->obj)->elements;
+      const auto index = static_cast<std::size_t>(task->idx);
+      if (index >= elements.size()) elements.resize(index + 1);
+      return &elements[index];
     }
     auto* state = static_cast<State*>(task->privdata);
     state->root = Reply{};
@@ -109,7 +118,8 @@ struct ReplyReader::State {
       }
       Reply* reply = slot(task);
       reply->type = Reply::Type::array;
-      reply->elements.resize(static_cast<std::size_t>(elements));
+      reply->elements.clear();
+      reply->elements.reserve(std::min(static_cast<std::size_t>(elements), kReservedElements));
       return reply;
     } catch (...) {
       return nullptr;

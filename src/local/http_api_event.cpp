@@ -20,6 +20,19 @@ std::string lower(std::string_view text) {
   return out;
 }
 
+// RFC 9110 token: what a header name may be.
+bool is_token(std::string_view name) {
+  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [&](unsigned char c) {
+    return std::isalnum(c) != 0 || kSymbols.find(static_cast<char>(c)) != std::string_view::npos;
+  });
+}
+
+// CR or LF would end the header on the wire (response splitting); NUL is never valid.
+bool is_field_value(std::string_view value) {
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
     s.remove_prefix(1);
@@ -148,6 +161,17 @@ Expected<GatewayResponse, std::string> response_from_function(std::string_view p
   }
   for (const auto& cookie : response->cookies)
     out.headers.emplace_back("set-cookie", cookie);
+  // The gateway writes these as they are: a bad one is a malformed response (502), not a header.
+  for (const auto& [name, value] : out.headers) {
+    if (!is_token(name)) {
+      return unexpected("malformed function response: header name \"" + name +
+                        "\" is not an HTTP token");
+    }
+    if (!is_field_value(value)) {
+      return unexpected("malformed function response: header \"" + name +
+                        "\" has a value with CR, LF or NUL");
+    }
+  }
   if (response->is_base64_encoded) {
     auto bytes = events::decode_base64(response->body);
     if (!bytes) return unexpected(std::string("malformed function response: body is not base64"));

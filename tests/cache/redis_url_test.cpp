@@ -119,7 +119,10 @@ TEST(RedisUrl, RejectsBadHostDbQueryAndEscapes) {
 
 TEST(RedisUrl, ErrorsNeverRepeatThePassword) {
   for (const char* url : {"redis://u:topsecret@h:badport", "ftp://u:topsecret@h",
-                          "redis://u:topsecret@h:1/x", "redis://u:topsecret@h?x"}) {
+                          "redis://u:topsecret@h:1/x", "redis://u:topsecret@h?x",
+                          // Found by fuzz_redis_url: the text before the first "://" was quoted
+                          // as the scheme, credentials and all.
+                          "u:topsecret@h//x://:topsecret@h", "redis:/:topsecret@h://x"}) {
     auto message = parse_error(url);
     EXPECT_EQ(message.find("topsecret"), std::string::npos) << message;
   }

@@ -130,6 +130,27 @@ TEST(FunctionResponse, MalformedResponsesAreErrors) {
   EXPECT_FALSE(response_from_function(R"({"statusCode":200,"body":"!!","isBase64Encoded":true})"));
 }
 
+// Found by fuzz_function_response: the gateway wrote these onto the wire as they were, so a value
+// with CR LF added headers of its own (response splitting).
+TEST(FunctionResponse, HeadersTheWireCannotCarryAreErrors) {
+  for (const char* payload : {
+           R"({"statusCode":200,"headers":{"x":"a\r\nset-cookie: evil=1"}})",
+           R"({"statusCode":200,"headers":{"x":"a\nb"}})",
+           R"({"statusCode":200,"headers":{"x":"a\u0000b"}})",
+           R"({"statusCode":200,"headers":{"bad name":"v"}})",
+           R"({"statusCode":200,"headers":{"":"v"}})",
+           R"({"statusCode":200,"multiValueHeaders":{"x":["ok","a\rb"]}})",
+           R"({"statusCode":200,"cookies":["a=1\r\nx: y"]})",
+       }) {
+    auto r = response_from_function(payload);
+    ASSERT_FALSE(r) << payload;
+    EXPECT_NE(r.error().find("malformed function response: header"), std::string::npos);
+  }
+  auto ok =
+      response_from_function(R"({"statusCode":200,"headers":{"x-a_b.c~1":"tab\tand \"quotes\""}})");
+  EXPECT_TRUE(ok) << ok.error();
+}
+
 TEST(GatewayError, IsAMessageObject) {
   const auto e = gateway_error(404, "Not Found");
   EXPECT_EQ(e.status, 404);
