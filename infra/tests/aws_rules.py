@@ -337,10 +337,11 @@ def emf_from_source(src: Path) -> dict:
     if not m:
         raise SystemExit("src/items/metrics.h: kMetricsNamespace = \"...\" not found; update infra/tests/aws_rules.py")
     namespace = m.group(1)
-    m = re.search(r'set\("Dimensions",\s*json::Array\{(json::Array\{[^;]*?\})\}\)', impl)
+    # emf_line writes the directive as literal text: ..."Dimensions":[["FunctionName"]]...
+    m = re.search(r'"Dimensions":(\[\[[^;]*?\]\])', impl)
     if not m:
         raise SystemExit("src/items/metrics.cpp: the Dimensions directive is not found; update infra/tests/aws_rules.py")
-    dimension_sets = [re.findall(r'json::Value\("([^"]+)"\)', s) for s in re.findall(r"json::Array\{([^{}]*)\}", m.group(1))]
+    dimension_sets = json.loads(m.group(1))
     # Keys emf_line sets on the top-level object with a literal value (e.g. a "level").
     literal_members = dict(re.findall(r'line\.set\("([A-Za-z_]+)",\s*(?:std::string_view\()?"([^"]*)"', impl))
     result = {}
