@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs libFuzzer targets of the fuzz preset (docs/fuzzing.md) on their corpus in fuzz/corpus.
-#   tools/fuzz.sh [--build-dir DIR] [--seconds N] [--jobs-limit] [TARGET...]
-# Each target first replays its whole corpus (the regression cases), then explores for N seconds.
+#   tools/fuzz.sh [--build-dir DIR] [--seconds N] [--seed S] [TARGET...]
+# Each target first replays its whole corpus (the regression cases), then explores for N seconds
+# (from random seed S when given: CTest's runs pass one, so a test run explores the same inputs).
 # New inputs go to DIR/corpus/TARGET (never into git's corpus), crashes to DIR/artifacts/TARGET,
 # the log to DIR/logs/TARGET.log. Prints executions per second, coverage and features per target.
 # Exit 1 when a target found a crash, a leak, a timeout or an out-of-memory input.
@@ -10,12 +11,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="$ROOT/build/fuzz"
 seconds=60
+seed=()
 targets=()
 while (($#)); do
   case "$1" in
     --build-dir) build_dir="${2:?--build-dir needs a directory}"; shift 2 ;;
     --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
-    -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
+    --seed) seed=(-seed="${2:?--seed needs a number}"); shift 2 ;;
+    -h | --help) sed -n '2,8p' "$0"; exit 0 ;;
     -*) echo "error: fuzz: unknown option '$1'" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -55,7 +58,7 @@ for target in "${targets[@]}"; do
   # limit bounds what a hostile input may take.
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
     "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=16384 \
-    -print_final_stats=1 -dict="$(dictionary_of "$target")" -artifact_prefix="$artifacts/" $(options_of "$target") \
+    -print_final_stats=1 -dict="$(dictionary_of "$target")" -artifact_prefix="$artifacts/" "${seed[@]}" $(options_of "$target") \
     "$work" "$ROOT/fuzz/corpus/$target" >"$log" 2>&1 || result=FAILED
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
