@@ -2,12 +2,12 @@
 // libFuzzer keeps the input as a crash), and quiet logs (the domain logs to stdout at INFO).
 #pragma once
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "common/log.h"
 
