@@ -249,12 +249,6 @@ Expected<std::string, std::string> base64_decode(std::string_view text) {
         return unexpected("invalid base64 character at offset " + std::to_string(i + k));
     }
     const unsigned v = (quad[0] << 18) | (quad[1] << 12) | (quad[2] << 6) | quad[3];
-    // Canonical only (RFC 4648 §3.5): "AP==" would decode like "AA==", so two distinct texts in a
-    // BS set could be one value, and the set would not survive being written back.
-    if ((pad == 1 && (v & 0xFF) != 0) || (pad == 2 && (v & 0xFFFF) != 0)) {
-      return unexpected("non-canonical base64: the bits before the padding at offset " +
-                        std::to_string(i) + " are not zero");
-    }
     out.push_back(static_cast<char>((v >> 16) & 0xFF));
     if (pad < 2) out.push_back(static_cast<char>((v >> 8) & 0xFF));
     if (pad < 1) out.push_back(static_cast<char>(v & 0xFF));
