@@ -381,9 +381,13 @@ Expected<AttributeValue, std::string> decode_wire(const json::Value& wire,
       return AttributeValue(NumberSet{std::move(*members)});
     }
     BinarySet set;
+    std::unordered_set<std::string> seen_bytes;
     for (const auto& m : *members) {
       auto bytes = base64_decode(m);
       if (!bytes) return unexpected(path + ": " + bytes.error());
+      // Lenient base64 ("AP==" reads as "AA==") lets two texts name one value: judge the bytes.
+      if (!seen_bytes.insert(*bytes).second)
+        return unexpected(path + ": duplicate member '" + m + "' in BS (same bytes as another)");
       set.bytes.push_back(std::move(*bytes));
     }
     return AttributeValue(std::move(set));

@@ -197,10 +197,12 @@ bool ImageDecoder::set_member(Type type, std::string_view text) {
   } else if (type == Type::bs) {
     auto bytes = aws::base64_decode(text);
     if (!bytes) return false;
-    if (emit_) encoded = aws::base64_encode(*bytes);
+    encoded = aws::base64_encode(*bytes);
   }
-  set_members_.emplace_back(set_text_.size(), text.size());
-  set_text_.append(text);  // as written: duplicates are judged on the wire text
+  // BS members are judged by their canonical text (one per value), as the tree reader judges bytes.
+  const std::string_view judged = type == Type::bs ? std::string_view(encoded) : text;
+  set_members_.emplace_back(set_text_.size(), judged.size());
+  set_text_.append(judged);
   if (!emit_) return true;
   if (!set.empty) out_.push_back(',');
   set.empty = false;

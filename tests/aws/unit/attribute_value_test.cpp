@@ -61,6 +61,7 @@ TEST(AttributeValue, RejectsBadWireValuesWithAPath) {
            {R"({"a":{"B":"###="}})", "invalid base64"},
            {R"({"a":{"SS":[]}})", "must not be empty"},
            {R"({"a":{"SS":["x","x"]}})", "duplicate member"},
+           {R"({"a":{"BS":["AA==","AP=="]}})", "duplicate member 'AP==' in BS"},
            {R"({"a":{"NULL":false}})", "NULL must be true"},
        }) {
     auto map = map_from_dynamodb_json(parse_or_die(c.wire));
