@@ -49,8 +49,9 @@ cache::ItemCache iam_cache(const Env& env, std::chrono::system_clock::time_point
   return std::move(*cache);
 }
 
-TEST(IamAuth, TheClientAuthenticatesWithTheTokenItComputes) {
-  RedisServer server;
+// ElastiCache's side of IAM auth, as redis-server ACLs: the user's password is the token signed
+// for the serverless cache at fixed_time(), and the default user is off.
+void admit_only_the_iam_user(RedisServer& server) {
   const std::string token = aws::elasticache_iam_token(kCredentials,
                                                        {.cache_name = "streamcache-dev",
                                                         .user_id = "streamcache-app",
@@ -60,6 +61,11 @@ TEST(IamAuth, TheClientAuthenticatesWithTheTokenItComputes) {
   ASSERT_EQ(server.cli({"ACL", "SETUSER", "streamcache-app", "on", ">" + token, "~*", "+@all"}),
             "OK");
   ASSERT_EQ(server.cli({"ACL", "SETUSER", "default", "off"}), "OK");
+}
+
+TEST(IamAuth, TheClientAuthenticatesWithTheTokenItComputes) {
+  RedisServer server;
+  ASSERT_NO_FATAL_FAILURE(admit_only_the_iam_user(server));
 
   auto cache = iam_cache(iam_env(server), fixed_time());
   auto applied = cache.apply_if_newer("a", 7, R"({"id":"a"})");
@@ -74,15 +80,7 @@ TEST(IamAuth, TheClientAuthenticatesWithTheTokenItComputes) {
 
 TEST(IamAuth, AWrongTokenIsRefusedWithAClearError) {
   RedisServer server;
-  const std::string token = aws::elasticache_iam_token(kCredentials,
-                                                       {.cache_name = "streamcache-dev",
-                                                        .user_id = "streamcache-app",
-                                                        .region = "eu-west-1",
-                                                        .serverless = true},
-                                                       fixed_time());
-  ASSERT_EQ(server.cli({"ACL", "SETUSER", "streamcache-app", "on", ">" + token, "~*", "+@all"}),
-            "OK");
-  ASSERT_EQ(server.cli({"ACL", "SETUSER", "default", "off"}), "OK");
+  ASSERT_NO_FATAL_FAILURE(admit_only_the_iam_user(server));
 
   // Signed a second later, for a replication group instead of a serverless cache: other tokens.
   Env not_serverless = iam_env(server);
