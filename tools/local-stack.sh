@@ -35,7 +35,7 @@ REDIS_PORT="${REDIS_PORT:-6390}"
 CACHE_MODE=single
 CLUSTER_NODES=6          # three primaries, one replica each
 CLUSTER_BUS_OFFSET=10000 # a node's cluster bus port is its port + 10000 (Redis's default)
-CLUSTER_NODE_TIMEOUT_MS=3000
+CLUSTER_NODE_CONF="$ROOT/local/redis-cluster-node.conf" # shared with the tests' cluster fixture
 TABLE_NAME="${TABLE_NAME:-streamcache-items}"
 REGION="${AWS_REGION:-us-east-1}"
 DETACH=0
@@ -269,12 +269,7 @@ start_redis_cluster() {
     node=$((node + 1))
     dir="$STATE_DIR/cluster/$port"
     mkdir -p "$dir"
-    # Replicas may take over however far behind (Redis's 10 x node timeout would refuse a
-    # failover after a long pause); they sync at once instead of after 5 s.
-    start "redis-$node" redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
-      --dir "$dir" --cluster-enabled yes --cluster-config-file nodes.conf \
-      --cluster-node-timeout "$CLUSTER_NODE_TIMEOUT_MS" --cluster-replica-validity-factor 0 \
-      --repl-diskless-sync-delay 0
+    start "redis-$node" redis-server "$CLUSTER_NODE_CONF" --bind 127.0.0.1 --port "$port" --dir "$dir"
     addresses+=("127.0.0.1:$port")
   done
   for port in $(redis_ports); do
