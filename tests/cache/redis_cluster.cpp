@@ -84,8 +84,11 @@ RedisCluster::RedisCluster(Options options) : options_(options) {
     RedisServer::Options node;
     // The node settings of ./dev run --cache cluster; an explicit bus port, as the default
     // (port + 10000) may be taken or out of range.
-    node.extra_args = {"--include", STREAMCACHE_REDIS_CLUSTER_NODE_CONF, "--cluster-port",
-                       std::to_string(free_port()), "--cluster-node-timeout",
+    node.extra_args = {"--include",
+                       STREAMCACHE_REDIS_CLUSTER_NODE_CONF,
+                       "--cluster-port",
+                       std::to_string(free_port()),
+                       "--cluster-node-timeout",
                        std::to_string(options_.node_timeout.count())};
     nodes_.push_back(std::make_unique<RedisServer>(std::move(node)));
     auto admin = RedisConnection::create(local_options(nodes_.back()->port()));
