@@ -82,14 +82,14 @@ RedisCluster::RedisCluster(Options options) : options_(options) {
   const int count = options_.primaries * (1 + options_.replicas_per_primary);
   for (int i = 0; i < count; ++i) {
     RedisServer::Options node;
-    // An explicit bus port: the default (port + 10000) may be taken or out of range.
-    node.extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                       "--cluster-port", std::to_string(free_port()), "--cluster-node-timeout",
-                       std::to_string(options_.node_timeout.count()),
-                       // Replicas may be promoted however far behind (tests kill primaries).
-                       "--cluster-replica-validity-factor", "0",
-                       // Replicas sync at once instead of after the default 5 s.
-                       "--repl-diskless-sync-delay", "0"};
+    // The node settings of ./dev run --cache cluster; an explicit bus port, as the default
+    // (port + 10000) may be taken or out of range.
+    node.extra_args = {"--include",
+                       STREAMCACHE_REDIS_CLUSTER_NODE_CONF,
+                       "--cluster-port",
+                       std::to_string(free_port()),
+                       "--cluster-node-timeout",
+                       std::to_string(options_.node_timeout.count())};
     nodes_.push_back(std::make_unique<RedisServer>(std::move(node)));
     auto admin = RedisConnection::create(local_options(nodes_.back()->port()));
     if (!admin) throw std::runtime_error(describe(admin.error()));

@@ -2,13 +2,21 @@
 // driven over HTTP only: the API through streamcache-local's gateway, DynamoDB through moto's
 // endpoint (as another tool would change the table), Redis through redis-cli. Faults are real:
 // redis-server is killed and started again, moto_server is frozen with SIGSTOP.
+// STREAMCACHE_E2E_CACHE=cluster (a second CTest registration) runs the same tests on
+// `--cache cluster`, a Redis Cluster of three primaries and three replicas, where the Redis
+// outage is a shard's primary killed and its replica promoted.
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -31,6 +39,51 @@ using namespace std::chrono_literals;
 // The API function's timeout in the test's stack config: short, so the frozen-DynamoDB case is
 // quick.
 constexpr int kApiTimeoutSeconds = 3;
+// tools/local-stack.sh's cluster: six nodes on consecutive ports, each with its bus at +10000.
+constexpr int kClusterNodes = 6;
+constexpr int kClusterBusOffset = 10000;
+
+bool cluster_mode() {
+  const char* mode = std::getenv("STREAMCACHE_E2E_CACHE");
+  return mode != nullptr && std::string_view(mode) == "cluster";
+}
+
+bool in_cluster_ports(int port, int base) {
+  return (port >= base && port < base + kClusterNodes) ||
+         (port >= base + kClusterBusOffset && port < base + kClusterBusOffset + kClusterNodes);
+}
+
+// A first port for the cluster: it, the five after it and their bus ports are free.
+int free_cluster_base_port() {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int base = streamcache::testing::free_port();
+    if (base + kClusterBusOffset + kClusterNodes - 1 > 65535) continue;
+    bool free = true;
+    for (int i = 0; i < kClusterNodes && free; ++i) {
+      free = !streamcache::testing::port_open(base + i) &&
+             !streamcache::testing::port_open(base + kClusterBusOffset + i);
+    }
+    if (free) return base;
+  }
+  throw std::runtime_error("no six consecutive free ports with free bus ports");
+}
+
+// A free port outside the cluster's ports (when there is a cluster).
+int free_port_besides(int cluster_base) {
+  int port = streamcache::testing::free_port();
+  while (cluster_base != 0 && in_cluster_ports(port, cluster_base)) {
+    port = streamcache::testing::free_port();
+  }
+  return port;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
+  return out;
+}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path);
@@ -47,22 +100,27 @@ pid_t read_pid(const fs::path& file) {
 class LocalStack : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = streamcache::testing::make_log_dir("e2e_local_stack");
-    api_port_ = streamcache::testing::free_port();
-    dynamodb_port_ = streamcache::testing::free_port();
-    redis_port_ = streamcache::testing::free_port();
+    cluster_ = cluster_mode();
+    dir_ = streamcache::testing::make_log_dir(cluster_ ? "e2e_local_stack_cluster"
+                                                       : "e2e_local_stack");
+    redis_port_ = cluster_ ? free_cluster_base_port() : streamcache::testing::free_port();
+    entry_port_ = redis_port_;
+    api_port_ = free_port_besides(cluster_ ? redis_port_ : 0);
+    dynamodb_port_ = free_port_besides(cluster_ ? redis_port_ : 0);
     write_test_config();
     const ShellResult started = run_shell(
         "bash " + source("tools/local-stack.sh").string() + " run --detach --api-port " +
         std::to_string(api_port_) + " --dynamodb-port " + std::to_string(dynamodb_port_) +
-        " --redis-port " + std::to_string(redis_port_) + " --state-dir " + dir_.string() +
-        " --build-dir " + STREAMCACHE_BUILD_DIR + " --config " + (dir_ / "stack.json").string());
+        " --redis-port " + std::to_string(redis_port_) + " --cache " +
+        (cluster_ ? "cluster" : "single") + " --state-dir " + dir_.string() + " --build-dir " +
+        STREAMCACHE_BUILD_DIR + " --config " + (dir_ / "stack.json").string());
     started_ = started.status == 0;
     start_output_ = started.output;
   }
 
   static void TearDownTestSuite() {
     restarted_redis_.reset();
+    if (paused_node_ > 0) ::kill(paused_node_, SIGCONT);
     (void)run_shell("bash " + source("tools/local-stack.sh").string() + " stop --state-dir " +
                     dir_.string());
   }
@@ -162,11 +220,32 @@ class LocalStack : public ::testing::Test {
     ASSERT_TRUE(done) << done.error().describe();
   }
 
-  static std::string redis_cli(const std::vector<std::string>& args) {
-    std::string command = "redis-cli -h 127.0.0.1 -p " + std::to_string(redis_port_);
+  // On a cluster, -c follows the MOVED redirections to the node that serves the key.
+  static std::string redis_cli(const std::vector<std::string>& args, int port = 0) {
+    std::string command = "redis-cli -h 127.0.0.1 -p " + std::to_string(port ? port : entry_port_);
+    if (cluster_ && port == 0) command += " -c";
     for (const auto& a : args)
       command += " '" + a + "'";
     return run_shell(command).output;
+  }
+
+  // The port of the cluster primary that serves `key` now: any node either answers for it or
+  // redirects to it (a replica always redirects).
+  static int primary_port_of(const std::string& key) {
+    const std::string reply = redis_cli({"GET", key}, entry_port_);
+    if (reply.find("MOVED ") == std::string::npos) return entry_port_;
+    return std::stoi(reply.substr(reply.rfind(':') + 1));
+  }
+
+  // ROLE's first line: master or slave; and the port of a replica's primary (else 0).
+  static std::pair<std::string, int> role_of(int port) {
+    const auto role = lines_of(redis_cli({"ROLE"}, port));
+    if (role.size() >= 3 && role[0] == "slave") return {role[0], std::stoi(role[2])};
+    return {role.empty() ? "" : role[0], 0};
+  }
+
+  static pid_t cluster_node_pid(int port) {
+    return read_pid(dir_ / ("redis-" + std::to_string(port - redis_port_ + 1) + ".pid"));
   }
 
   static std::string create(const std::string& id, const std::string& name) {
@@ -179,7 +258,10 @@ class LocalStack : public ::testing::Test {
   static inline int api_port_ = 0;
   static inline int dynamodb_port_ = 0;
   static inline int redis_port_ = 0;
+  static inline int entry_port_ = 0;  // the node redis-cli asks first: one that is up
   static inline bool started_ = false;
+  static inline bool cluster_ = false;
+  static inline pid_t paused_node_ = -1;  // a cluster replica frozen by the outage test
   static inline std::string start_output_;
   static inline std::unique_ptr<Process> restarted_redis_;
 };
@@ -304,13 +386,55 @@ TEST_F(LocalStack, DeleteStaysDeleted) {
   EXPECT_EQ(header(read, "cache-status"), "streamcache; hit") << "the tombstone answers";
 }
 
+TEST_F(LocalStack, BannerNamesTheCacheMode) {
+  EXPECT_NE(start_output_.find(cluster_ ? "cache mode    Redis Cluster, 3 primaries + 3 replicas"
+                                        : "cache mode    single node"),
+            std::string::npos)
+      << start_output_;
+}
+
+// Every primary holds some of the items' entries: the functions use the cluster's slots.
+TEST_F(LocalStack, ClusterSpreadsTheItemsOverEveryPrimary) {
+  if (!cluster_) GTEST_SKIP() << "a single node";
+  std::set<int> primaries;
+  for (int i = 1; i <= 12; ++i) {
+    const std::string id = "spread-" + std::to_string(i);
+    create(id, "spread");
+    ASSERT_EQ(header(request("GET", "/items/" + id), "cache-status"), "streamcache; hit");
+    const int primary = primary_port_of("item:{" + id + "}");
+    EXPECT_EQ(redis_cli({"EXISTS", "item:{" + id + "}"}, primary), "1\n") << id;
+    primaries.insert(primary);
+  }
+  EXPECT_EQ(primaries.size(), 3u);
+}
+
+// On a cluster, the outage is the shard that holds outage-1: its replica is frozen first, then
+// its primary killed, so the shard stays down (and the whole cluster, which requires every slot)
+// until the test thaws the replica; the replica then takes over (a real failover) and the
+// retried stream batch converges the cache on the promoted node. The killed primary stays down.
 TEST_F(LocalStack, RedisDownKeepsTheApiAnsweringAndTheCacheConvergesWhenItReturns) {
   create("outage-1", "before outage");
-  const pid_t redis = read_pid(dir_ / "redis.pid");
+  int down_port = redis_port_;
+  int replica_port = 0;
+  pid_t redis = read_pid(dir_ / "redis.pid");
+  if (cluster_) {
+    down_port = primary_port_of("item:{outage-1}");
+    for (int port = redis_port_; port < redis_port_ + kClusterNodes; ++port) {
+      if (role_of(port) == std::pair<std::string, int>{"slave", down_port}) replica_port = port;
+    }
+    ASSERT_NE(replica_port, 0) << "no replica of " << down_port;
+    for (int port = redis_port_; port < redis_port_ + kClusterNodes; ++port) {
+      if (port != down_port && port != replica_port) entry_port_ = port;
+    }
+    paused_node_ = cluster_node_pid(replica_port);
+    ASSERT_GT(paused_node_, 0);
+    ASSERT_EQ(::kill(paused_node_, SIGSTOP), 0);
+    redis = cluster_node_pid(down_port);
+  }
   ASSERT_GT(redis, 0);
   ASSERT_EQ(::kill(redis, SIGKILL), 0);
   ASSERT_TRUE(streamcache::testing::wait_until(
-      [] { return !streamcache::testing::port_open(redis_port_); }, 10s));
+      [down_port] { return !streamcache::testing::port_open(down_port); }, 10s));
 
   auto read = request("GET", "/items/outage-1");
   EXPECT_EQ(read.status, 200) << read.body;
@@ -327,14 +451,18 @@ TEST_F(LocalStack, RedisDownKeepsTheApiAnsweringAndTheCacheConvergesWhenItReturn
       60s, 200ms))
       << "no sign of a failed stream batch in the log";
 
-  restarted_redis_ = std::make_unique<Process>(
-      Process::Options{{"redis-server", "--bind", "127.0.0.1", "--port",
-                        std::to_string(redis_port_), "--save", "", "--appendonly", "no"},
-                       dir_ / "logs" / "redis-restarted.log",
-                       {},
-                       dir_});
-  ASSERT_TRUE(streamcache::testing::wait_until(
-      [] { return streamcache::testing::port_open(redis_port_); }, 20s));
+  if (cluster_) {
+    ASSERT_EQ(::kill(std::exchange(paused_node_, -1), SIGCONT), 0);
+  } else {
+    restarted_redis_ = std::make_unique<Process>(
+        Process::Options{{"redis-server", "--bind", "127.0.0.1", "--port",
+                          std::to_string(redis_port_), "--save", "", "--appendonly", "no"},
+                         dir_ / "logs" / "redis-restarted.log",
+                         {},
+                         dir_});
+    ASSERT_TRUE(streamcache::testing::wait_until(
+        [] { return streamcache::testing::port_open(redis_port_); }, 20s));
+  }
 
   // Converged without any read filling it: the retried stream batch wrote the new version.
   bool converged = streamcache::testing::wait_until(
@@ -347,6 +475,10 @@ TEST_F(LocalStack, RedisDownKeepsTheApiAnsweringAndTheCacheConvergesWhenItReturn
   auto after = request("GET", "/items/outage-1");
   EXPECT_EQ(header(after, "cache-status"), "streamcache; hit");
   EXPECT_EQ(body_of(after).get_string("name").value_or(""), "changed during the outage");
+  if (cluster_) {
+    EXPECT_EQ(role_of(replica_port).first, "master") << "the replica was not promoted";
+    EXPECT_EQ(primary_port_of("item:{outage-1}"), replica_port);
+  }
 }
 
 // The host's own 504 for a function that overruns is covered by tests/local/host_test.cpp.

@@ -3,9 +3,11 @@
 // code: 2 for a bad option, 3 for a busy port or a running stack. Nothing is built or started.
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -19,6 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using streamcache::testing::free_port;
+using streamcache::testing::port_open;
 using streamcache::testing::run_shell;
 using streamcache::testing::ShellResult;
 
@@ -88,6 +91,17 @@ TEST_F(DevRun, BadOptionsFailBeforeBuildingWithExitCode2) {
       {"--api-port 9080 --redis-port 9080",
        "--api-port and --redis-port are both 9080; give each its own port"},
       {"--config /nonexistent/stack.json", "no stack configuration at /nonexistent/stack.json"},
+      {"--cache triple", "--cache must be single or cluster, got 'triple'"},
+      {"--cache", "--cache must be single or cluster, got ''"},
+      {"--cache cluster --redis-port 55531",
+       "--cache cluster uses ports N to N+5 and their cluster bus ports N+10000 to N+10005: "
+       "--redis-port must be at most 55530, got 55531"},
+      {"--cache cluster --redis-port 9080 --api-port 9085",
+       "--api-port 9085 is one of the cluster's ports (9080 to 9085, bus 19080 to 19085); give "
+       "each its own port"},
+      {"--cache cluster --redis-port 9080 --dynamodb-port 19081",
+       "--dynamodb-port 19081 is one of the cluster's ports (9080 to 9085, bus 19080 to 19085); "
+       "give each its own port"},
   };
   for (const auto& c : cases) {
     // The case's options come last, so they override the free ports run_args chose.
@@ -115,6 +129,47 @@ TEST_F(DevRun, BusyPortsFailBeforeBuildingWithExitCode3) {
   }
 }
 
+// A cluster needs --redis-port N to N+5 and their bus ports N+10000 to N+10005: any of them busy
+// fails like the others. The held port is the third node's, then the fifth node's bus port.
+TEST_F(DevRun, BusyClusterPortsFailBeforeBuildingWithExitCode3) {
+  struct Case {
+    int offset;  // of the held port from --redis-port
+    std::string what;
+  };
+  for (const Case& c : {Case{2, ""}, Case{10004, " (the cluster bus of node "}}) {
+    // A held port whose cluster fits below 65535 and whose eleven other ports are free.
+    std::vector<std::unique_ptr<HeldPort>> held;
+    auto others_free = [](int base, int busy) {
+      for (int node = base; node < base + 6; ++node) {
+        for (int port : {node, node + 10000}) {
+          if (port != busy && port_open(port)) return false;
+        }
+      }
+      return true;
+    };
+    int base = 0;
+    while (base == 0) {
+      held.push_back(std::make_unique<HeldPort>());
+      const int candidate = held.back()->port() - c.offset;
+      if (candidate >= 1024 && candidate + 10005 <= 65535 &&
+          others_free(candidate, held.back()->port())) {
+        base = candidate;
+      }
+    }
+    const std::string port = std::to_string(held.back()->port());
+    const ShellResult r = dev(run_args("--cache cluster --redis-port " + std::to_string(base)));
+    EXPECT_EQ(r.status, 3) << c.offset << ":\n" << r.output;
+    const std::string what =
+        c.what.empty() ? "" : c.what + std::to_string(base + c.offset - 10000) + ")";
+    EXPECT_NE(r.output.find("error: port " + port + " on 127.0.0.1" + what +
+                            " is already in use; stop what uses it or choose another with "
+                            "--redis-port N"),
+              std::string::npos)
+        << r.output;
+    expect_nothing_done(r);
+  }
+}
+
 TEST_F(DevRun, ASecondRunInTheSameStateDirFailsBeforeBuilding) {
   // A live pid in the state directory is a stack that runs (this test process stands in for it).
   std::ofstream(state_dir_ / "local.pid") << ::getpid() << "\n";
@@ -132,8 +187,9 @@ TEST_F(DevRun, HelpListsEveryRunOptionWithoutBuilding) {
     const ShellResult r = dev(args);
     EXPECT_EQ(r.status, 0) << args << ":\n" << r.output;
     for (const std::string_view option :
-         {"--detach", "--api-port N", "--dynamodb-port N", "--redis-port N", "--seed N",
-          "--state-dir DIR", "--config FILE", "stop [--state-dir DIR]", "starts empty"}) {
+         {"--detach", "--api-port N", "--dynamodb-port N", "--redis-port N",
+          "--cache single|cluster", "--seed N", "--state-dir DIR", "--config FILE",
+          "stop [--state-dir DIR]", "starts empty"}) {
       EXPECT_NE(r.output.find(option), std::string::npos) << args << " lacks " << option << ":\n"
                                                           << r.output;
     }
