@@ -319,6 +319,7 @@ print_banner() {
 
 streamcache is running locally
   API           http://127.0.0.1:$API_PORT  (open, no authorization: loopback only; the deployed API requires SigV4)
+  dashboard     http://127.0.0.1:$API_PORT/_local  (live: requests, cache, cold starts, stream, traces)
   DynamoDB      http://127.0.0.1:$DYNAMODB_PORT  (table $TABLE_NAME, with its stream)
   cache mode    $cache
   Redis         $redis

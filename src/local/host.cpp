@@ -11,8 +11,10 @@
 
 #include "json/json.h"
 #include "local/http_gateway.h"
+#include "local/local_stats.h"
 #include "local/stream_mapping.h"
 #include "local/table_setup.h"
+#include "local/trace_tail.h"
 
 namespace streamcache::local {
 
@@ -90,10 +92,14 @@ struct LocalHost::Impl {
     work.reset();
     io.stop();
     if (io_thread.joinable()) io_thread.join();
+    log.set_observer({});
   }
 
   StackConfig config;
   LogSink& log;
+  // What the dashboard (/_local) shows; the redrive's files sit beside the on-failure file.
+  LocalStats stats{config.mapping.on_failure_file};
+  TraceTail traces{config.local.work_dir / "traces.jsonl"};
   asio::io_context io{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<FunctionPool> api;
@@ -113,6 +119,9 @@ Expected<std::unique_ptr<LocalHost>, std::string> LocalHost::start(StackConfig c
                                                                    LogSink& log) {
   auto impl = std::make_unique<Impl>(std::move(config), log);
   Impl& h = *impl;
+  log.set_observer([&h](std::string_view source, std::string_view text) {
+    h.stats.record_log_line(source, text);
+  });
   const StackConfig& c = h.config;
   for (const auto* fn : {&c.api, &c.stream_handler}) {
     if (!*fn) continue;
@@ -124,8 +133,9 @@ Expected<std::unique_ptr<LocalHost>, std::string> LocalHost::start(StackConfig c
   if (h.api) {
     auto routes = RouteTable::build(c.http_api.routes);
     if (!routes) return unexpected("http_api.routes: " + routes.error());
-    h.gateway = std::make_unique<HttpGateway>(h.io, c.http_api, std::move(*routes), h.api.get(),
-                                              c.account_id, log, [&h] { return h.health(); });
+    h.gateway = std::make_unique<HttpGateway>(
+        h.io, c.http_api, std::move(*routes), h.api.get(), c.account_id, log,
+        [&h] { return h.health(); }, &h.stats, &h.traces);
     auto listening = h.gateway->listen();
     if (!listening) return unexpected(listening.error());
     h.api_url = "http://" + c.http_api.host + ":" + std::to_string(h.gateway->port());
@@ -141,7 +151,8 @@ Expected<std::unique_ptr<LocalHost>, std::string> LocalHost::start(StackConfig c
     FunctionPool* pool = h.stream_handler.get();
     h.mapping = std::make_unique<StreamMapping>(
         c.mapping, std::move(aws), pool->arn(), c.local.stream_poll_interval,
-        [&h, pool](std::string payload) { return h.invoke(*pool, std::move(payload)); }, log);
+        [&h, pool](std::string payload) { return h.invoke(*pool, std::move(payload)); }, log,
+        &h.stats);
   }
   h.work.emplace(h.io.get_executor());
   h.io_thread = std::thread([&h] { h.io.run(); });

@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 
 #include "json/json.h"
+#include "local/dashboard.h"
 
 namespace streamcache::local {
 
@@ -59,7 +60,7 @@ GatewayResponse gateway_response_for(const InvokeResult& result, LogSink* log) {
 
 HttpGateway::HttpGateway(asio::io_context& io, HttpApiConfig config, RouteTable routes,
                          FunctionPool* function, std::string account_id, LogSink& log,
-                         std::function<std::string()> health)
+                         std::function<std::string()> health, LocalStats* stats, TraceTail* traces)
     : io_(io),
       config_(std::move(config)),
       routes_(std::move(routes)),
@@ -67,6 +68,8 @@ HttpGateway::HttpGateway(asio::io_context& io, HttpApiConfig config, RouteTable 
       account_id_(std::move(account_id)),
       log_(log),
       health_(std::move(health)),
+      stats_(stats),
+      traces_(traces),
       acceptor_(io) {}
 
 Expected<void, std::string> HttpGateway::listen() {
@@ -194,6 +197,10 @@ asio::awaitable<GatewayResponse> HttpGateway::handle(GatewayRequest request) {
     health.body = health_();
     co_return health;
   }
+  if (stats_ != nullptr && traces_ != nullptr && is_dashboard_path(path)) {
+    co_return serve_dashboard(request.method, path, *stats_, *traces_);
+  }
+  const auto started = std::chrono::steady_clock::now();
   auto route = routes_.match(request.method, path);
   if (!route) co_return gateway_error(404, "Not Found");
   if (function_ == nullptr) co_return gateway_error(500, "Internal Server Error");
@@ -204,7 +211,17 @@ asio::awaitable<GatewayResponse> HttpGateway::handle(GatewayRequest request) {
     if (beast::iequals(name, "x-amzn-trace-id")) trace = value;
   }
   auto result = co_await function_->invoke(event, trace, InvokeMode::synchronous);
-  co_return gateway_response_for(result, &log_);
+  GatewayResponse answer = gateway_response_for(result, &log_);
+  if (stats_ != nullptr) {
+    std::string_view cache_status;
+    for (const auto& [name, value] : answer.headers) {
+      if (beast::iequals(name, "cache-status")) cache_status = value;
+    }
+    stats_->record_request(dashboard_route(route->route_key, request.method, path), answer.status,
+                           std::chrono::steady_clock::now() - started,
+                           classify_cache_status(cache_status));
+  }
+  co_return answer;
 }
 
 }  // namespace streamcache::local

@@ -1,5 +1,6 @@
 // API Gateway HTTP API stand-in: listens on loopback, selects the route, invokes the function with
-// a payload 2.0 event and writes its response back. GET /__streamcache/health answers readiness.
+// a payload 2.0 event and writes its response back. GET /__streamcache/health answers readiness;
+// /_local is the live dashboard (local/dashboard.h), fed by the requests it records in LocalStats.
 #pragma once
 
 #include <functional>
@@ -15,8 +16,10 @@
 #include "local/config.h"
 #include "local/function_pool.h"
 #include "local/http_api_event.h"
+#include "local/local_stats.h"
 #include "local/log_sink.h"
 #include "local/routes.h"
+#include "local/trace_tail.h"
 
 namespace streamcache::local {
 
@@ -30,10 +33,12 @@ GatewayResponse gateway_response_for(const InvokeResult& result, LogSink* log = 
 
 class HttpGateway {
  public:
-  // `health` returns the JSON body of the health endpoint (called on the io thread).
+  // `health` returns the JSON body of the health endpoint (called on the io thread). With
+  // `stats`, every request the function answers is recorded and /_local serves the dashboard.
   HttpGateway(boost::asio::io_context& io, HttpApiConfig config, RouteTable routes,
               FunctionPool* function, std::string account_id, LogSink& log,
-              std::function<std::string()> health);
+              std::function<std::string()> health, LocalStats* stats = nullptr,
+              TraceTail* traces = nullptr);
 
   // Binds host:port; a busy port is an error that says so and how to choose another.
   Expected<void, std::string> listen();
@@ -56,6 +61,8 @@ class HttpGateway {
   std::string account_id_;
   LogSink& log_;
   std::function<std::string()> health_;
+  LocalStats* stats_;  // may be null: no dashboard
+  TraceTail* traces_;
   boost::asio::ip::tcp::acceptor acceptor_;
   int port_ = 0;
   std::uint64_t request_counter_ = 0;

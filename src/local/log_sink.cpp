@@ -27,6 +27,12 @@ void LogSink::line(std::string_view source, std::string_view text) {
   out += text;
   std::lock_guard lock(mutex_);
   writer_(out);
+  if (observer_) observer_(source, text);
+}
+
+void LogSink::set_observer(Observer observer) {
+  std::lock_guard lock(mutex_);
+  observer_ = std::move(observer);
 }
 
 }  // namespace streamcache::local

@@ -17,9 +17,15 @@ class LogSink {
   // "[source] text"; the source is a function name or "streamcache-local".
   void line(std::string_view source, std::string_view text);
 
+  // Also sees every line, as CloudWatch Logs sees a function's output (the dashboard reads the
+  // REPORT and EMF lines from it); called under the sink's lock. An empty one removes it.
+  using Observer = std::function<void(std::string_view source, std::string_view text)>;
+  void set_observer(Observer observer);
+
  private:
   std::mutex mutex_;
   Writer writer_;
+  Observer observer_;
 };
 
 }  // namespace streamcache::local

@@ -61,13 +61,15 @@ std::optional<std::size_t> first_failed_index(
 }
 
 StreamMapping::StreamMapping(MappingConfig config, aws::ClientConfig aws, std::string function_arn,
-                             std::chrono::milliseconds poll_interval, Invoker invoke, LogSink& log)
+                             std::chrono::milliseconds poll_interval, Invoker invoke, LogSink& log,
+                             LocalStats* stats)
     : config_(std::move(config)),
       aws_(std::move(aws)),
       function_arn_(std::move(function_arn)),
       poll_interval_(poll_interval),
       invoke_(std::move(invoke)),
-      log_(log) {}
+      log_(log),
+      dashboard_stats_(stats) {}
 
 StreamMapping::~StreamMapping() {
   request_stop();
@@ -135,6 +137,18 @@ void StreamMapping::run() {
     std::lock_guard lock(mutex_);
     stats_.stream_arn = stream_arn;
   }
+  // Lambda's IteratorAge: how old the newest record of a batch is when the batch is handled.
+  auto record_batch = [&](BatchResult result, std::size_t records,
+                          const aws::StreamRecord& newest) {
+    if (dashboard_stats_ == nullptr || records == 0) return;
+    const double now_s =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const double age_s = newest.approximate_creation_time > 0
+                             ? std::max(0.0, now_s - newest.approximate_creation_time)
+                             : 0.0;
+    dashboard_stats_->record_batch(result, records,
+                                   std::chrono::milliseconds(static_cast<long long>(age_s * 1000)));
+  };
   log_.line(source, "polling " + stream_arn + " for " + function_arn_);
   const StreamSource stream_source{stream_arn, aws_.region};
   const BatchRetryOptions retry_options{
@@ -154,6 +168,7 @@ void StreamMapping::run() {
     info.shard_id = s.shard.id;
     info.stream_arn = stream_arn;
     info.time = std::chrono::system_clock::now();
+    record_batch(BatchResult::discarded, count, records.back());
     const json::Value record = on_failure_record(records, info);
     log_.line(source, "discarded " + std::to_string(count) + " record(s) of " + s.shard.id + " (" +
                           json::serialize(*record.find("requestContext")->find("condition")) +
@@ -302,6 +317,11 @@ void StreamMapping::run() {
         function_error = "Unhandled";
       }
       const BatchDecision decision = s.retry->on_outcome(n, outcome);
+      if (decision.retry) {
+        record_batch(BatchResult::retried, n - decision.completed, batch.back());
+      } else if (decision.discarded == 0) {
+        record_batch(BatchResult::delivered, decision.completed, batch.back());
+      }  // discarded records are counted by discard()
       MappingStats delta;
       delta.batches = 1;
       delta.records_delivered = static_cast<long long>(decision.completed);

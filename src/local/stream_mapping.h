@@ -15,6 +15,7 @@
 #include "aws/service_client.h"
 #include "local/config.h"
 #include "local/function_pool.h"
+#include "local/local_stats.h"
 #include "local/log_sink.h"
 
 namespace streamcache::local {
@@ -31,8 +32,10 @@ class StreamMapping {
  public:
   using Invoker = std::function<InvokeResult(std::string payload)>;
 
+  // `stats` (may be null) gets every batch's outcome and lag for the dashboard.
   StreamMapping(MappingConfig config, aws::ClientConfig aws, std::string function_arn,
-                std::chrono::milliseconds poll_interval, Invoker invoke, LogSink& log);
+                std::chrono::milliseconds poll_interval, Invoker invoke, LogSink& log,
+                LocalStats* stats = nullptr);
   ~StreamMapping();
   StreamMapping(const StreamMapping&) = delete;
   StreamMapping& operator=(const StreamMapping&) = delete;
@@ -54,6 +57,7 @@ class StreamMapping {
   std::chrono::milliseconds poll_interval_;
   Invoker invoke_;
   LogSink& log_;
+  LocalStats* dashboard_stats_;  // may be null
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <fstream>
 #include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -124,6 +125,33 @@ TEST_F(LocalHostTest, RoutesBecomePayloadTwoEventsAndUnknownRoutesAre404) {
   auto root = get("/");
   EXPECT_EQ(root.status, 404);
   EXPECT_EQ(root.body, R"({"message":"Not Found"})");
+}
+
+// docs/dashboard.md: /_local is the gateway's, even under ANY /{proxy+}; requests the function
+// answered, its REPORT lines and cold start are counted.
+TEST_F(LocalHostTest, DashboardPathsNeverReachTheFunctionAndCountWhatDid) {
+  start(probe_stack());
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(get("/items/abc").status, 200);
+  EXPECT_EQ(get("/a/b", "DELETE").status, 200);
+  auto page = get("/_local");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.header("content-type").value_or(""), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("<canvas"), std::string::npos) << "the function answered: " << page.body;
+  EXPECT_EQ(get("/_local/stats", "POST").status, 405);
+  auto stats = json::parse(get("/_local/stats").body);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->find("requests")->get_int("total").value_or(-1), 4);
+  std::map<std::string, std::int64_t> routes;
+  for (const auto& r : stats->find("requests")->find("routes")->as_array())
+    routes[std::string(*r.get_string("route"))] = *r.get_int("total");
+  EXPECT_EQ(routes,
+            (std::map<std::string, std::int64_t>{{"ANY /{proxy+}", 1}, {"GET /items/{id}", 3}}));
+  const json::Value* functions = stats->find("functions");
+  ASSERT_TRUE(functions != nullptr && functions->is_object() && !functions->as_object().empty());
+  const json::Value& fn = functions->as_object().front().value;
+  EXPECT_EQ(fn.get_int("invocations").value_or(-1), 4) << json::serialize(*functions);
+  EXPECT_EQ(fn.get_int("coldStarts").value_or(-1), 1);
 }
 
 // docs/local.md: every response carries apigw-requestid, the gateway's own answers too.

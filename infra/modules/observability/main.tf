@@ -113,83 +113,170 @@ resource "aws_cloudwatch_metric_alarm" "cache_hit_ratio" {
   tags = var.tags
 }
 
+locals {
+  cache_dimension_list = flatten([for k, v in local.cache_dimensions : [k, v]])
+  period               = var.thresholds.period_seconds
+
+  # The same panels as the local dashboard (docs/dashboard.md): requests and latency, the
+  # Cache-Status mix and hit ratio, cold starts and Init Duration, stream lag and batch outcomes,
+  # and the consistency monitor. Widgets whose input is null are left out.
+  dashboard_rows = [
+    concat(var.api_id == null ? [] : [{
+      type = "metric", width = 12, height = 6
+      properties = {
+        title  = "HTTP API requests and latency ($default route)"
+        region = local.region
+        period = local.period
+        metrics = [
+          ["AWS/ApiGateway", "Count", "ApiId", var.api_id, { stat = "Sum", label = "requests" }],
+          ["AWS/ApiGateway", "5xx", "ApiId", var.api_id, { stat = "Sum", label = "5xx" }],
+          ["AWS/ApiGateway", "4xx", "ApiId", var.api_id, { stat = "Sum", label = "4xx" }],
+          ["AWS/ApiGateway", "Latency", "ApiId", var.api_id, { stat = "p50", label = "latency p50 (ms)", yAxis = "right" }],
+          ["AWS/ApiGateway", "Latency", "ApiId", var.api_id, { stat = "p99", label = "latency p99 (ms)", yAxis = "right" }],
+        ]
+      }
+      }],
+      var.access_log_group_name == null ? [] : [{
+        type = "log", width = 12, height = 6
+        properties = {
+          title  = "Requests by method and resource (access log)"
+          region = local.region
+          view   = "table"
+          query  = "SOURCE '${var.access_log_group_name}' | parse path /^\\/(?<resource>[^\\/?]*)/ | stats count(*) as requests by httpMethod, resource, status | sort requests desc"
+        }
+    }]),
+    [
+      {
+        type = "metric", width = 8, height = 6
+        properties = {
+          title  = "Function invocations, errors, throttles"
+          region = local.region
+          stat   = "Sum"
+          period = local.period
+          # One array per metric: flatten() would also flatten each metric into one list of strings,
+          # which PutDashboard refuses ("Should be array").
+          metrics = [
+            for pair in setproduct(values(var.function_names), ["Invocations", "Errors", "Throttles"]) :
+            ["AWS/Lambda", pair[1], "FunctionName", pair[0]]
+          ]
+        }
+      },
+      {
+        type = "metric", width = 8, height = 6
+        properties = {
+          title  = "Function duration p50 / p99 (ms)"
+          region = local.region
+          period = local.period
+          # concat, not flatten: flatten would also flatten each metric's array into strings.
+          metrics = concat(
+            [for key, fn in var.function_names : ["AWS/Lambda", "Duration", "FunctionName", fn, { stat = "p50", label = "${key} p50" }]],
+            [for key, fn in var.function_names : ["AWS/Lambda", "Duration", "FunctionName", fn, { stat = "p99", label = "${key} p99" }]],
+          )
+        }
+      },
+      {
+        type = "log", width = 8, height = 6
+        properties = {
+          title  = "Cold starts and Init Duration (ms)"
+          region = local.region
+          view   = "timeSeries"
+          # JSON log format: platform.report records (record.metrics.initDurationMs); text: REPORT lines.
+          query = "${join(" | ", [for fn in values(var.function_names) : "SOURCE '/aws/lambda/${fn}'"])} | filter ispresent(record.metrics.initDurationMs) or ispresent(@initDuration) | fields coalesce(record.metrics.initDurationMs, @initDuration) as initMs | stats count(*) as coldStarts, avg(initMs) as avgInitMs, max(initMs) as maxInitMs by bin(${local.period}s)"
+        }
+      },
+    ],
+    [
+      {
+        type = "metric", width = 8, height = 6
+        properties = {
+          title   = "Cache-Status mix (API reads)"
+          region  = local.region
+          period  = local.period
+          stat    = "Sum"
+          view    = "timeSeries"
+          stacked = true
+          metrics = [
+            concat([var.cache_metrics.namespace, var.cache_metrics.hits], local.cache_dimension_list, [{ label = "hit" }]),
+            concat([var.cache_metrics.namespace, "CacheFills"], local.cache_dimension_list, [{ label = "fwd=miss; stored" }]),
+            concat([var.cache_metrics.namespace, var.cache_metrics.misses], local.cache_dimension_list, [{ label = "misses (all fwd=miss)" }]),
+            concat([var.cache_metrics.namespace, "CacheErrors"], local.cache_dimension_list, [{ label = "cache-unavailable" }]),
+          ]
+        }
+      },
+      {
+        type = "metric", width = 8, height = 6
+        properties = {
+          title  = "Cache hit ratio (%)"
+          region = local.region
+          period = local.period
+          yAxis  = { left = { min = 0, max = 100 } }
+          metrics = [
+            [{ expression = "100 * hits / (hits + misses)", label = "Hit ratio", id = "ratio" }],
+            concat([var.cache_metrics.namespace, var.cache_metrics.hits], local.cache_dimension_list, [{ id = "hits", stat = "Sum", visible = false }]),
+            concat([var.cache_metrics.namespace, var.cache_metrics.misses], local.cache_dimension_list, [{ id = "misses", stat = "Sum", visible = false }]),
+          ]
+        }
+      },
+      {
+        type = "metric", width = 8, height = 6
+        properties = {
+          title  = "Stream lag"
+          region = local.region
+          period = local.period
+          metrics = [
+            ["AWS/Lambda", "IteratorAge", "FunctionName", var.function_names.stream_handler, { stat = "Maximum", label = "Iterator age (ms)" }],
+            [var.cache_metrics.namespace, "NewestRecordAge", "FunctionName", var.function_names.stream_handler, { stat = "Maximum", label = "Newest record age (s)", yAxis = "right" }],
+          ]
+        }
+      },
+    ],
+    concat([
+      {
+        type = "metric", width = 12, height = 6
+        properties = {
+          title  = "Stream batch outcomes"
+          region = local.region
+          period = local.period
+          stat   = "Sum"
+          metrics = [
+            ["AWS/Lambda", "Invocations", "FunctionName", var.function_names.stream_handler, { label = "batches" }],
+            ["AWS/Lambda", "Errors", "FunctionName", var.function_names.stream_handler, { label = "retried: function errors" }],
+            [var.cache_metrics.namespace, "Failures", "FunctionName", var.function_names.stream_handler, { label = "retried: records reported failed" }],
+            ["AWS/SQS", "NumberOfMessagesSent", "QueueName", var.on_failure_queue_name, { label = "failed: to the on-failure queue" }],
+            ["AWS/SQS", "NumberOfMessagesDeleted", "QueueName", var.on_failure_queue_name, { label = "redriven (streamcache-redrive)" }],
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.on_failure_queue_name, { stat = "Maximum", label = "waiting to be redriven", yAxis = "right" }],
+          ]
+        }
+      },
+      ], var.monitor_function_name == null ? [] : [{
+        type = "metric", width = 12, height = 6
+        properties = {
+          title  = "Consistency monitor"
+          region = local.region
+          period = local.period
+          stat   = "Sum"
+          metrics = [
+            [var.cache_metrics.namespace, "CacheEntriesChecked", "FunctionName", var.monitor_function_name, { label = "entries checked" }],
+            [var.cache_metrics.namespace, "CacheEntriesInconsistent", "FunctionName", var.monitor_function_name, { label = "inconsistent", yAxis = "right" }],
+          ]
+        }
+    }]),
+  ]
+
+  # Each row left to right, rows top down; a row with nothing in it takes no room.
+  dashboard_widgets = flatten([
+    for r, row in local.dashboard_rows : [
+      for i, w in row : merge(w, {
+        x = sum(concat([0], [for j, o in row : o.width if j < i]))
+        y = 6 * length([for k, o in local.dashboard_rows : o if k < r && length(o) > 0])
+      })
+    ]
+  ])
+}
+
 resource "aws_cloudwatch_dashboard" "this" {
   count = var.create_dashboard ? 1 : 0
 
   dashboard_name = var.name
-  dashboard_body = jsonencode({
-    widgets = concat(
-      [
-        {
-          type = "metric", x = 0, y = 0, width = 12, height = 6
-          properties = {
-            title  = "Invocations and errors"
-            region = local.region
-            stat   = "Sum"
-            period = var.thresholds.period_seconds
-            # One array per metric: flatten() would also flatten each metric into one list of strings,
-            # which PutDashboard refuses ("Should be array").
-            metrics = [
-              for pair in setproduct(values(var.function_names), ["Invocations", "Errors", "Throttles"]) :
-              ["AWS/Lambda", pair[1], "FunctionName", pair[0]]
-            ]
-          }
-        },
-        {
-          type = "metric", x = 12, y = 0, width = 12, height = 6
-          properties = {
-            title  = "Duration p99 (ms)"
-            region = local.region
-            stat   = "p99"
-            period = var.thresholds.period_seconds
-            metrics = [
-              for key, fn in var.function_names : ["AWS/Lambda", "Duration", "FunctionName", fn]
-            ]
-          }
-        },
-        {
-          type = "metric", x = 0, y = 6, width = 12, height = 6
-          properties = {
-            title  = "Stream lag and failed batches"
-            region = local.region
-            period = var.thresholds.period_seconds
-            metrics = [
-              ["AWS/Lambda", "IteratorAge", "FunctionName", var.function_names.stream_handler, { stat = "Maximum", label = "Iterator age (ms)" }],
-              ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.on_failure_queue_name, { stat = "Maximum", label = "On-failure queue depth", yAxis = "right" }],
-            ]
-          }
-        },
-        {
-          type = "metric", x = 12, y = 6, width = 12, height = 6
-          properties = {
-            title  = "Cache hit ratio (%)"
-            region = local.region
-            period = var.thresholds.period_seconds
-            yAxis  = { left = { min = 0, max = 100 } }
-            metrics = [
-              [{ expression = "100 * hits / (hits + misses)", label = "Hit ratio", id = "ratio" }],
-              concat([var.cache_metrics.namespace, var.cache_metrics.hits], flatten([for k, v in local.cache_dimensions : [k, v]]), [{ id = "hits", stat = "Sum", visible = false }]),
-              concat([var.cache_metrics.namespace, var.cache_metrics.misses], flatten([for k, v in local.cache_dimensions : [k, v]]), [{ id = "misses", stat = "Sum", visible = false }]),
-            ]
-          }
-        },
-      ],
-      var.api_id == null ? [] : [
-        {
-          type = "metric", x = 0, y = 12, width = 24, height = 6
-          properties = {
-            title  = "HTTP API"
-            region = local.region
-            period = var.thresholds.period_seconds
-            metrics = [
-              ["AWS/ApiGateway", "Count", "ApiId", var.api_id, { stat = "Sum" }],
-              ["AWS/ApiGateway", "4xx", "ApiId", var.api_id, { stat = "Sum" }],
-              ["AWS/ApiGateway", "5xx", "ApiId", var.api_id, { stat = "Sum" }],
-              ["AWS/ApiGateway", "Latency", "ApiId", var.api_id, { stat = "p99", yAxis = "right" }],
-            ]
-          }
-        },
-      ],
-    )
-  })
+  dashboard_body = jsonencode({ widgets = local.dashboard_widgets })
 }

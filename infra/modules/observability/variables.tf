@@ -32,6 +32,18 @@ variable "api_id" {
   default     = null
 }
 
+variable "access_log_group_name" {
+  description = "The HTTP API's access log group (the http_api module's access_log_group_name), for the requests-by-route table; null leaves it out."
+  type        = string
+  default     = null
+}
+
+variable "monitor_function_name" {
+  description = "Name of the consistency monitor function, to chart its CacheEntriesChecked and CacheEntriesInconsistent; null leaves the panel out."
+  type        = string
+  default     = null
+}
+
 variable "thresholds" {
   description = <<-EOT
     When the alarms fire: stream iterator age (ms, the stream handler falling behind), function errors and

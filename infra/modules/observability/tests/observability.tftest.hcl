@@ -70,9 +70,33 @@ run "hit_ratio_alarm_uses_the_emf_counters" {
 run "dashboard_charts_everything" {
   command = plan
 
+  variables {
+    access_log_group_name = "/aws/http-api/sc-test/access"
+    monitor_function_name = "sc-test-monitor"
+  }
+
   assert {
-    condition     = length(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets) == 5
-    error_message = "The dashboard must have the function, stream, cache and API widgets."
+    condition = [for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : w.properties.title] == [
+      "HTTP API requests and latency ($default route)", "Requests by method and resource (access log)",
+      "Function invocations, errors, throttles", "Function duration p50 / p99 (ms)", "Cold starts and Init Duration (ms)",
+      "Cache-Status mix (API reads)", "Cache hit ratio (%)", "Stream lag",
+      "Stream batch outcomes", "Consistency monitor",
+    ]
+    error_message = "The dashboard must have the local dashboard's panels (docs/dashboard.md): requests and latency, routes, functions, cold starts, Cache-Status mix, hit ratio, stream lag and batch outcomes, the monitor."
+  }
+  assert {
+    condition = alltrue([
+      for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : w.x + w.width <= 24
+    ]) && [for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : w.y] == [0, 0, 6, 6, 6, 12, 12, 12, 18, 18]
+    error_message = "Widgets must be laid out in rows of at most 24 units."
+  }
+  assert {
+    condition = (
+      strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "CacheEntriesInconsistent") &&
+      strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "SOURCE '/aws/lambda/sc-test-api' | SOURCE '/aws/lambda/sc-test-stream-handler'") &&
+      strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "NumberOfMessagesDeleted")
+    )
+    error_message = "The monitor, cold start and redrive panels must chart their sources."
   }
   assert {
     condition     = strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "\"IteratorAge\"") && strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "\"abc123\"")
@@ -80,7 +104,7 @@ run "dashboard_charts_everything" {
   }
   assert {
     condition = alltrue(flatten([
-      for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : [for m in w.properties.metrics : can(m[0])]
+      for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : [for m in try(w.properties.metrics, []) : can(m[0])]
     ]))
     error_message = "Every metric of a widget must be an array (CloudWatch refuses a flat list of strings); infra.aws_rules.dashboard checks the whole syntax."
   }
@@ -94,4 +118,21 @@ run "rejects_more_datapoints_than_periods" {
   }
 
   expect_failures = [var.thresholds]
+}
+
+run "dashboard_leaves_out_what_it_has_no_input_for" {
+  command = plan
+
+  variables {
+    api_id = null
+  }
+
+  assert {
+    condition = (
+      length(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets) == 7 &&
+      jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets[0].y == 0 &&
+      !strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "CacheEntriesChecked")
+    )
+    error_message = "Without api_id, access_log_group_name and monitor_function_name their panels are left out and the rest moves up."
+  }
 }
