@@ -74,7 +74,14 @@ Expected<std::vector<std::optional<CachedEntry>>, cache::Error> RedisCacheSample
   std::vector<std::optional<CachedEntry>> entries;
   entries.reserve(replies_.size());
   for (const auto& reply : replies_) {
-    if (reply.is_error()) return unexpected(cache::error_from_reply(reply));
+    if (reply.is_error()) {
+      cache::Error error = cache::error_from_reply(reply);
+      // Not an entry of ours (WRONGTYPE): nothing to judge. A server that cannot serve fails the
+      // run.
+      if (error.code != cache::ErrorCode::reply) return unexpected(std::move(error));
+      entries.emplace_back();
+      continue;
+    }
     std::optional<CachedEntry> entry;
     if (reply.type == cache::Reply::Type::string) {
       if (auto decoded = cache::decode_entry(reply.str)) {

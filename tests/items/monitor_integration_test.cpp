@@ -59,7 +59,8 @@ TEST_F(MonitorServers, ACleanCacheReportsZero) {
   write_and_cache("odd{id}%", R"({"id":"odd{id}%","version":7})");
   ASSERT_TRUE(cache_->fill_negative("never-written"));
   ASSERT_TRUE(cache_->tombstone_if_newer("gone", 12));
-  (void)redis_->cli({"SET", "unrelated", "x"});  // not an item key: ignored
+  (void)redis_->cli({"SET", "unrelated", "x"});          // not an item key: ignored
+  (void)redis_->cli({"HSET", "item:{hash}", "f", "v"});  // an item key of another type: skipped
 
   const auto report = run();
   EXPECT_EQ(report.checked, 4u);
