@@ -62,6 +62,9 @@ mock_provider "aws" {
       invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:mock/invocations"
     }
   }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:eu-west-1:123456789012:rule/sc-test-monitor" }
+  }
   mock_resource "aws_apigatewayv2_stage" {
     defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default" }
   }
@@ -352,4 +355,30 @@ run "rejects_the_replaced_authorization_type" {
   }
 
   expect_failures = [var.http_api]
+}
+
+run "the_consistency_monitor_runs_from_the_artifacts_bucket_in_the_vpc" {
+  command = apply
+
+  assert {
+    condition     = module.monitor[0].function_name == "sc-test-monitor" && output.monitor.alarm_arn == module.monitor[0].alarm_arn
+    error_message = "The monitor must be deployed by default, with its alarm."
+  }
+  assert {
+    condition     = startswith(module.artifacts.packages["monitor"].s3_key, "monitor/")
+    error_message = "The monitor's code must come from the artifacts bucket."
+  }
+}
+
+run "the_consistency_monitor_can_be_left_out" {
+  command = plan
+
+  variables {
+    monitor = { enabled = false }
+  }
+
+  assert {
+    condition     = length(module.monitor) == 0 && output.monitor == null && !contains(keys(module.artifacts.packages), "monitor")
+    error_message = "monitor.enabled = false must deploy no monitor and upload no monitor.zip."
+  }
 }
