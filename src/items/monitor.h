@@ -96,8 +96,9 @@ struct MonitorReport {
 // Waits out the grace window (the function sleeps; tests advance the world instead).
 using GraceWait = std::function<void(std::chrono::seconds)>;
 
-// One run: one round trip to sample, one to read the entries, one consistent GetItem per entry;
-// lagging entries once more of each after `wait`. Ends by `deadline`.
+// One run: one round trip to sample, one to read the entries (each per primary on a cluster), one
+// consistent GetItem per entry; lagging entries once more of each after `wait`. Ends by
+// `deadline`.
 MonitorReport check_cache_consistency(CacheSampler& cache, ItemStore& table,
                                       const MonitorOptions& options, const GraceWait& wait,
                                       Deadline deadline = Deadline::never());

@@ -42,18 +42,12 @@ std::optional<std::string> id_of_item_key(std::string_view key) {
 
 Expected<std::vector<std::string>, cache::Error> RedisCacheSampler::sample_ids(std::size_t count,
                                                                                Deadline deadline) {
-  commands_.clear();
-  for (std::size_t i = 0; i < count; ++i)
-    commands_.add({"RANDOMKEY"});
-  // Read-only: replaying after a lost answer only draws other keys.
-  auto sent = connection_.pipeline(commands_, replies_, cache::Replay::idempotent, deadline);
-  if (!sent) return unexpected(sent.error());
+  auto keys = cache_.random_keys(count, deadline);
+  if (!keys) return unexpected(std::move(keys).error());
   std::vector<std::string> ids;
   std::set<std::string, std::less<>> seen;
-  for (auto& reply : replies_) {
-    if (reply.is_error()) return unexpected(cache::error_from_reply(reply));
-    if (reply.type != cache::Reply::Type::string) continue;  // nil: the database is empty
-    auto id = id_of_item_key(reply.str);
+  for (const auto& key : *keys) {
+    auto id = id_of_item_key(key);
     if (!id || !seen.insert(*id).second) continue;
     ids.push_back(std::move(*id));
   }
@@ -62,33 +56,29 @@ Expected<std::vector<std::string>, cache::Error> RedisCacheSampler::sample_ids(s
 
 Expected<std::vector<std::optional<CachedEntry>>, cache::Error> RedisCacheSampler::read(
     std::span<const std::string> ids, Deadline deadline) {
-  commands_.clear();
-  std::string key;
-  for (const auto& id : ids) {
-    key.clear();
-    cache::append_item_key(key, id);
-    commands_.add({"GET", key});
-  }
-  auto sent = connection_.pipeline(commands_, replies_, cache::Replay::idempotent, deadline);
-  if (!sent) return unexpected(sent.error());
+  ops_.clear();
+  for (const auto& id : ids)
+    ops_.push_back(cache::CacheOp::get(id));
+  cache_.execute(ops_, results_, deadline);
   std::vector<std::optional<CachedEntry>> entries;
-  entries.reserve(replies_.size());
-  for (const auto& reply : replies_) {
-    if (reply.is_error()) {
-      cache::Error error = cache::error_from_reply(reply);
-      // Not an entry of ours (WRONGTYPE): nothing to judge. A server that cannot serve fails the
-      // run.
-      if (error.code != cache::ErrorCode::reply) return unexpected(std::move(error));
+  entries.reserve(results_.size());
+  for (auto& result : results_) {
+    if (!result) {
+      // Not an entry of ours (WRONGTYPE, or an id no writer could use): nothing to judge. A
+      // server that cannot serve fails the run.
+      const auto code = result.error().code;
+      if (code != cache::ErrorCode::reply && code != cache::ErrorCode::invalid_argument) {
+        return unexpected(result.error());
+      }
       entries.emplace_back();
       continue;
     }
-    std::optional<CachedEntry> entry;
-    if (reply.type == cache::Reply::Type::string) {
-      if (auto decoded = cache::decode_entry(reply.str)) {
-        entry = CachedEntry{decoded->kind, decoded->version, std::string(decoded->body)};
-      }
+    cache::GetResult& read = result->read;
+    if (!read.kind) {
+      entries.emplace_back();  // nothing cached, or a value this code cannot read
+      continue;
     }
-    entries.push_back(std::move(entry));
+    entries.push_back(CachedEntry{*read.kind, read.version, std::move(read.body)});
   }
   return entries;
 }

@@ -1,5 +1,6 @@
 // The consistency monitor against real servers: items written to moto_server's DynamoDB through
-// DynamoItemStore, cached in redis-server through ItemCache, sampled with RANDOMKEY and GET.
+// DynamoItemStore, cached in one redis-server through ItemCache, sampled with RANDOMKEY and GET.
+// The same on a Redis Cluster: monitor_cluster_test.cpp.
 #include <gtest/gtest.h>
 
 #include "aws/dynamodb.h"
@@ -30,7 +31,7 @@ class MonitorServers : public streamcache::testing::WithRedisAndMoto<MonitorServ
     auto item_cache = cache::ItemCache::create(*options);
     ASSERT_TRUE(item_cache) << cache::describe(item_cache.error());
     cache_ = std::make_unique<cache::ItemCache>(std::move(*item_cache));
-    sampler_ = std::make_unique<RedisCacheSampler>(cache_->connection());
+    sampler_ = std::make_unique<RedisCacheSampler>(*cache_);
   }
 
   // Stores the item and caches what a consistent read returns, as the API's fill does.

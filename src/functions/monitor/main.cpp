@@ -28,7 +28,7 @@ struct State {
       : clients(std::move(c)),
         options(o),
         store(clients->dynamodb, clients->config.table_name),
-        sampler(clients->cache.connection()) {}
+        sampler(*clients->cache) {}
 };
 
 std::string summary_json(const items::MonitorReport& report) {
