@@ -16,6 +16,7 @@ module "monitor" {
     redis_url               = module.cache.redis_url
     auth_secret_arn         = module.cache.auth_secret_arn
     auth_secret_kms_key_arn = module.cache.auth_secret_kms_key_arn
+    iam                     = module.cache.iam
   }
   vpc = {
     subnet_ids         = module.network.subnet_ids
@@ -28,7 +29,8 @@ module "monitor" {
     grace_seconds = var.monitor.grace_seconds
     timeout       = var.monitor.timeout
   }
-  architecture = coalesce(var.functions.architecture, "x86_64")
+  # The zip comes from the same directory (build/dist or build/dist/arm64) as the other functions'.
+  architecture = var.architecture
   alarm        = { actions = coalesce(var.observability.alarm_actions, []) }
   iam          = { permissions_boundary = var.functions.permissions_boundary }
   logs         = { retention_in_days = var.log_retention_in_days, kms_key_arn = var.functions.log_kms_key_arn }

@@ -1,5 +1,6 @@
-# The monitor's execution role: one consistent GetItem per sampled id, its own logs, the Redis AUTH
-# secret when there is one, and the ENI rights Lambda needs in a VPC. Nothing that writes data.
+# The monitor's execution role: one consistent GetItem per sampled id, its own logs, the cache's
+# auth (the AUTH secret, or elasticache:Connect with IAM auth), and the ENI rights Lambda needs in a
+# VPC. Nothing that writes data.
 
 data "aws_region" "current" {}
 
@@ -41,6 +42,13 @@ locals {
       Action    = ["kms:Decrypt"]
       Resource  = [var.cache.auth_secret_kms_key_arn]
       Condition = { StringLike = { "kms:ViaService" = "secretsmanager.*.amazonaws.com" } }
+    }],
+    # ElastiCache IAM auth: the role signs its own tokens; Connect names the cache and the user.
+    var.cache.iam == null ? [] : [{
+      Sid      = "CacheConnect"
+      Effect   = "Allow"
+      Action   = ["elasticache:Connect"]
+      Resource = var.cache.iam.connect_resource_arns
     }],
     # The actions of AWSLambdaVPCAccessExecutionRole; EC2 has no resource-level permissions for them.
     var.vpc == null ? [] : [{

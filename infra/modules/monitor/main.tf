@@ -15,6 +15,13 @@ locals {
       LOG_LEVEL             = "info"
     },
     var.cache.auth_secret_arn == null ? {} : { REDIS_AUTH_SECRET_ARN = var.cache.auth_secret_arn },
+    # The same IAM auth settings as modules/functions: a fresh token per connection, no secret.
+    var.cache.iam == null ? {} : {
+      REDIS_AUTH             = "iam"
+      REDIS_USER             = var.cache.iam.user_id
+      REDIS_CACHE_NAME       = var.cache.iam.cache_name
+      REDIS_CACHE_SERVERLESS = tostring(var.cache.iam.serverless)
+    },
   )
 }
 

@@ -22,3 +22,18 @@ output "schedule_rule_arn" {
   description = "ARN of the EventBridge rule that runs the monitor."
   value       = aws_cloudwatch_event_rule.this.arn
 }
+
+output "architectures" {
+  description = "Instruction set the monitor runs on (the architecture variable)."
+  value       = aws_lambda_function.this.architectures
+}
+
+output "environment" {
+  description = "Environment variables the monitor receives (the cache's the same as modules/functions')."
+  value       = local.environment
+}
+
+output "policy" {
+  description = "The execution role's least-privilege policy document (JSON)."
+  value       = aws_iam_role_policy.this.policy
+}

@@ -38,11 +38,23 @@ variable "table" {
 }
 
 variable "cache" {
-  description = "How the monitor reaches Redis: REDIS_URL, and the Secrets Manager secret holding the AUTH token with its customer managed KMS key, if any."
+  description = <<-EOT
+    How the monitor reaches Redis, exactly as the other functions do (modules/functions): REDIS_URL,
+    and either the Secrets Manager secret holding the AUTH token (REDIS_AUTH_SECRET_ARN) with its
+    customer managed KMS key, or ElastiCache IAM auth (`iam`, the cache module's iam output): the user
+    (REDIS_USER), the cache name tokens are signed for (REDIS_CACHE_NAME), whether it is serverless
+    (REDIS_CACHE_SERVERLESS), and the cache and user ARNs the role gets elasticache:Connect on.
+  EOT
   type = object({
     redis_url               = string
     auth_secret_arn         = optional(string)
     auth_secret_kms_key_arn = optional(string)
+    iam = optional(object({
+      user_id               = string
+      cache_name            = string
+      serverless            = bool
+      connect_resource_arns = list(string)
+    }))
   })
 
   validation {
@@ -53,13 +65,29 @@ variable "cache" {
     condition     = var.cache.auth_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:", var.cache.auth_secret_arn))
     error_message = "cache.auth_secret_arn must be a Secrets Manager secret ARN."
   }
+  validation {
+    condition     = var.cache.iam == null || (var.cache.auth_secret_arn == null && var.cache.auth_secret_kms_key_arn == null)
+    error_message = "cache.iam and cache.auth_secret_arn exclude each other: IAM auth uses no password."
+  }
+  validation {
+    condition     = var.cache.iam == null || startswith(var.cache.redis_url, "rediss://")
+    error_message = "cache.iam needs a rediss:// URL: ElastiCache accepts IAM tokens only over TLS."
+  }
+  validation {
+    condition     = var.cache.iam == null || try(length(var.cache.iam.connect_resource_arns) >= 2 && alltrue([for a in var.cache.iam.connect_resource_arns : can(regex("^arn:aws[a-z-]*:elasticache:", a))]), false)
+    error_message = "cache.iam.connect_resource_arns must hold the cache's and the user's ElastiCache ARNs."
+  }
+  validation {
+    condition     = var.cache.iam == null || try(can(regex("^[a-z][a-z0-9-]{0,39}$", var.cache.iam.cache_name)) && can(regex("^[a-zA-Z][a-zA-Z0-9-]*$", var.cache.iam.user_id)), false)
+    error_message = "cache.iam.cache_name must be an ElastiCache name (lowercase letters, digits, hyphens) and user_id an ElastiCache user id."
+  }
 }
 
 variable "check" {
   description = <<-EOT
     What one run does (docs/monitor.md). schedule: an EventBridge schedule expression. sample_size
     (MONITOR_SAMPLE_SIZE): entries sampled per run; a run costs at most 3 x sample_size Redis
-    commands (RANDOMKEY, GET, GET again) in 3 round trips and 2 x sample_size strongly consistent
+    commands (RANDOMKEY, GET, GET again) in 3 round trips (per primary on a cluster) and 2 x sample_size strongly consistent
     GetItems (1 RCU each per 4 KB of item). grace_seconds (MONITOR_GRACE_SECONDS): how long an entry
     behind the table may stay behind (stream lag) before it is reported. timeout must exceed it.
   EOT
@@ -138,10 +166,10 @@ variable "environment_variables" {
 
   validation {
     condition = length(setintersection(keys(var.environment_variables), [
-      "TABLE_NAME", "REDIS_URL", "REDIS_AUTH_SECRET_ARN", "REDIS_AUTH_TOKEN", "MONITOR_SAMPLE_SIZE",
-      "MONITOR_GRACE_SECONDS", "LOG_LEVEL",
+      "TABLE_NAME", "REDIS_URL", "REDIS_AUTH", "REDIS_AUTH_SECRET_ARN", "REDIS_AUTH_TOKEN", "REDIS_USER",
+      "REDIS_CACHE_NAME", "REDIS_CACHE_SERVERLESS", "MONITOR_SAMPLE_SIZE", "MONITOR_GRACE_SECONDS", "LOG_LEVEL",
     ])) == 0
-    error_message = "environment_variables must not set TABLE_NAME, REDIS_URL, REDIS_AUTH_*, MONITOR_* or LOG_LEVEL (use the dedicated variables)."
+    error_message = "environment_variables must not set TABLE_NAME, REDIS_URL, REDIS_AUTH*, REDIS_USER, REDIS_CACHE_*, MONITOR_* or LOG_LEVEL (use the dedicated variables)."
   }
 }
 

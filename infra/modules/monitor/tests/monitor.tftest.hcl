@@ -123,6 +123,84 @@ run "role_gains_vpc_and_secret_access_only_when_configured" {
   }
 }
 
+run "iam_auth_gets_connect_on_the_cache_and_user_and_no_secret" {
+  command = apply
+
+  variables {
+    cache = {
+      redis_url = "rediss://sc-test-cache.serverless.euw1.cache.amazonaws.com:6379"
+      iam = {
+        user_id    = "sc-test-iam"
+        cache_name = "sc-test-cache"
+        serverless = true
+        connect_resource_arns = [
+          "arn:aws:elasticache:eu-west-1:123456789012:serverlesscache:sc-test-cache",
+          "arn:aws:elasticache:eu-west-1:123456789012:user:sc-test-iam",
+        ]
+      }
+    }
+  }
+
+  assert {
+    condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s.Action])) == toset([
+      "dynamodb:GetItem", "logs:CreateLogStream", "logs:PutLogEvents", "elasticache:Connect",
+    ])
+    error_message = "With IAM auth the role gains exactly elasticache:Connect (no secret read)."
+  }
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+      s.Resource == [
+        "arn:aws:elasticache:eu-west-1:123456789012:serverlesscache:sc-test-cache",
+        "arn:aws:elasticache:eu-west-1:123456789012:user:sc-test-iam",
+      ] if anytrue([for a in s.Action : startswith(a, "elasticache:")])
+    ])
+    error_message = "elasticache:Connect must name only the cache and its IAM user."
+  }
+  assert {
+    condition = (
+      aws_lambda_function.this.environment[0].variables.REDIS_AUTH == "iam" &&
+      aws_lambda_function.this.environment[0].variables.REDIS_USER == "sc-test-iam" &&
+      aws_lambda_function.this.environment[0].variables.REDIS_CACHE_NAME == "sc-test-cache" &&
+      aws_lambda_function.this.environment[0].variables.REDIS_CACHE_SERVERLESS == "true" &&
+      !contains(keys(aws_lambda_function.this.environment[0].variables), "REDIS_AUTH_SECRET_ARN")
+    )
+    error_message = "The function must get the IAM auth settings the other functions get, and no secret."
+  }
+}
+
+run "iam_auth_with_a_secret_is_refused" {
+  command = plan
+
+  variables {
+    cache = {
+      redis_url       = "rediss://sc-test-cache.serverless.euw1.cache.amazonaws.com:6379"
+      auth_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sc-test-cache-auth-AbCdEf"
+      iam = {
+        user_id               = "sc-test-iam"
+        cache_name            = "sc-test-cache"
+        serverless            = true
+        connect_resource_arns = ["arn:aws:elasticache:eu-west-1:123456789012:serverlesscache:sc-test-cache", "arn:aws:elasticache:eu-west-1:123456789012:user:sc-test-iam"]
+      }
+    }
+  }
+
+  expect_failures = [var.cache]
+}
+
+run "arm64_runs_on_graviton" {
+  command = plan
+
+  variables {
+    architecture = "arm64"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.architectures == tolist(["arm64"])
+    error_message = "architecture = arm64 must run the monitor on arm64."
+  }
+}
+
 run "alarm_fires_on_any_inconsistency" {
   command = apply
 
