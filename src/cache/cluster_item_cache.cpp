@@ -228,7 +228,7 @@ void ClusterItemCache::Impl::execute(std::span<const CacheOp> ops, BatchResults&
 }
 
 Expected<std::vector<std::string>, Error> ClusterItemCache::Impl::random_keys(std::size_t count,
-                                                                             Deadline budget) {
+                                                                              Deadline budget) {
   std::vector<std::string> keys;
   if (count == 0) return keys;
   for (auto& node : nodes)

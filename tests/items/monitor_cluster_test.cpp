@@ -97,8 +97,9 @@ class MonitorCluster : public streamcache::testing::WithMoto<MonitorCluster> {
   MonitorReport run() {
     // 100 draws per primary for 4 keys each: every key is seen.
     const MonitorOptions options{.sample_size = 300, .grace = std::chrono::seconds(0)};
-    return check_cache_consistency(*sampler_, *store_, options, [](std::chrono::seconds) {},
-                                   Deadline::after(std::chrono::seconds(60)));
+    return check_cache_consistency(
+        *sampler_, *store_, options, [](std::chrono::seconds) {},
+        Deadline::after(std::chrono::seconds(60)));
   }
 
   static inline std::unique_ptr<RedisCluster> cluster_;
