@@ -229,8 +229,8 @@ void ClusterItemCache::Impl::execute(std::span<const CacheOp> ops, BatchResults&
 
 Expected<std::vector<std::string>, Error> ClusterItemCache::Impl::random_keys(std::size_t count,
                                                                               Deadline budget) {
-  std::vector<std::string> keys;
-  if (count == 0) return keys;
+  std::vector<std::string> drawn;
+  if (count == 0) return drawn;
   for (auto& node : nodes)
     node->failed = false;
   if (!have_map) {
@@ -259,7 +259,7 @@ Expected<std::vector<std::string>, Error> ClusterItemCache::Impl::random_keys(st
     for (std::size_t i = 0; i < draws; ++i)
       node.commands.add({"RANDOMKEY"});
     auto done = node.connection.pipeline(node.commands, node.replies, Replay::idempotent, budget);
-    if (done) done = append_random_keys(node.replies, keys);
+    if (done) done = append_random_keys(node.replies, drawn);
     if (!done) {
       node.failed = true;
       stale = true;  // a failover may have replaced it: the next call reads the map first
@@ -268,7 +268,7 @@ Expected<std::vector<std::string>, Error> ClusterItemCache::Impl::random_keys(st
       return unexpected(std::move(error));
     }
   }
-  return keys;
+  return drawn;
 }
 
 void ClusterItemCache::Impl::run_round(std::span<const CacheOp> ops, BatchResults& results,
