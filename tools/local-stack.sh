@@ -384,6 +384,10 @@ cmd_run() {
     # The functions run from the zips that ship (the build tree's copies, so tests can pick a build).
     export STREAMCACHE_API_CODE="$BUILD_DIR/lambda/api.zip" \
       STREAMCACHE_STREAM_HANDLER_CODE="$BUILD_DIR/lambda/stream-handler.zip" API_PORT
+    # The consistency monitor's timer runs when its zip is built (a tree configured before it: none).
+    if [[ -f "$BUILD_DIR/lambda/monitor.zip" ]]; then
+      export STREAMCACHE_MONITOR_CODE="$BUILD_DIR/lambda/monitor.zip"
+    fi
     start local "$bin" --config "$CONFIG" --create-table --ready-file "$STATE_DIR/local.ready"
   )
   wait_until "streamcache-local" test -f "$STATE_DIR/local.ready" ||

@@ -325,7 +325,8 @@ def cmd_log_levels(args) -> list[str]:
 # 4. What the code emits: read from src/, the files the emitter is built from
 # ---------------------------------------------------------------------------------------------
 
-FUNCTION_MAINS = {"api": "functions/api/main.cpp", "stream_handler": "functions/stream_handler/main.cpp"}
+FUNCTION_MAINS = {"api": "functions/api/main.cpp", "stream_handler": "functions/stream_handler/main.cpp",
+                  "monitor": "functions/monitor/main.cpp"}
 
 
 def emf_from_source(src: Path) -> dict:

@@ -114,14 +114,14 @@ stop_moto_server() {
   fi
 }
 
-# make_dummy_zips <dir>: api.zip and stream-handler.zip with an executable bootstrap at the root, like
+# make_dummy_zips <dir>: api.zip, stream-handler.zip and monitor.zip with an executable bootstrap at the root, like
 # ./dev package builds, for configurations that only need the files to exist.
 make_dummy_zips() {
   python3 - "$1" <<'PY'
 import os, sys, zipfile
 dist = sys.argv[1]
 os.makedirs(dist, exist_ok=True)
-for name in ("api", "stream-handler"):
+for name in ("api", "stream-handler", "monitor"):
     info = zipfile.ZipInfo("bootstrap", date_time=(2024, 1, 1, 0, 0, 0))
     info.external_attr = 0o100755 << 16
     info.create_system = 3

@@ -78,6 +78,19 @@ Expected<OpResult, Error> op_result_from_reply(OpKind kind, Reply&& reply) {
   return result;
 }
 
+Expected<void, Error> append_random_keys(std::vector<Reply>& replies,
+                                         std::vector<std::string>& keys) {
+  for (Reply& reply : replies) {
+    if (reply.is_error()) return unexpected(error_from_reply(reply));
+    if (reply.type == Reply::Type::nil) continue;
+    if (reply.type != Reply::Type::string) {
+      return unexpected(Error{ErrorCode::protocol, "RANDOMKEY returned neither a key nor nil"});
+    }
+    keys.push_back(std::move(reply.str));
+  }
+  return {};
+}
+
 Expected<void, Error> check_script_loaded(const Reply& reply) {
   if (reply.is_error()) return unexpected(error_from_reply(reply));
   if (reply.str != set_if_newer_sha()) {

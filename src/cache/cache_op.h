@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -95,6 +96,11 @@ class ItemCacheClient {
   // pace their own retries.
   virtual void end_backoff() = 0;
   [[nodiscard]] virtual const ItemCacheOptions& options() const = 0;
+  // Up to `count` keys drawn at random by RANDOMKEY, with replacement (an empty node adds none),
+  // pipelined: for the consistency monitor. A cluster draws from every primary evenly (count /
+  // primaries each, one more from the first count % primaries), one round trip per primary.
+  virtual Expected<std::vector<std::string>, Error> random_keys(std::size_t count,
+                                                                Deadline budget) = 0;
 
  protected:
   ItemCacheClient() = default;
@@ -112,6 +118,10 @@ void append_op_command(CommandBuffer& commands, const CacheOp& op, std::string_v
                        const ItemCacheOptions& options, std::uint64_t random);
 // The reply to one op's command as its result.
 Expected<OpResult, Error> op_result_from_reply(OpKind kind, Reply&& reply);
+// Appends the keys of RANDOMKEY replies to `keys` (nil: an empty node); the first error reply
+// fails.
+Expected<void, Error> append_random_keys(std::vector<Reply>& replies,
+                                         std::vector<std::string>& keys);
 // SCRIPT LOAD's reply: the set-if-newer script's SHA, else why not.
 Expected<void, Error> check_script_loaded(const Reply& reply);
 

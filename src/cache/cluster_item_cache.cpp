@@ -140,6 +140,7 @@ struct ClusterItemCache::Impl {
   }
 
   void execute(std::span<const CacheOp> ops, BatchResults& results, Deadline budget);
+  Expected<std::vector<std::string>, Error> random_keys(std::size_t count, Deadline budget);
   void run_round(std::span<const CacheOp> ops, BatchResults& results, Deadline budget);
 
   ConnectionOptions seed;
@@ -224,6 +225,50 @@ void ClusterItemCache::Impl::execute(std::span<const CacheOp> ops, BatchResults&
           " (still redirected after " + std::to_string(cluster.max_rounds) + " rounds)";
     }
   }
+}
+
+Expected<std::vector<std::string>, Error> ClusterItemCache::Impl::random_keys(std::size_t count,
+                                                                              Deadline budget) {
+  std::vector<std::string> drawn;
+  if (count == 0) return drawn;
+  for (auto& node : nodes)
+    node->failed = false;
+  if (!have_map) {
+    if (auto refreshed = refresh(budget); !refreshed) return unexpected(refreshed.error());
+  }
+  refresh_if_needed(budget, false);
+  // RANDOMKEY draws from the node it is sent to: every primary, in slot order.
+  std::vector<std::size_t> primaries;
+  for (std::size_t n : owner) {
+    if (n != kNoNode && std::find(primaries.begin(), primaries.end(), n) == primaries.end()) {
+      primaries.push_back(n);
+    }
+  }
+  if (primaries.empty()) {
+    stale = true;
+    return unexpected(Error{ErrorCode::unavailable, "redis cluster: no primary serves any slot"});
+  }
+  // Evenly, not by key count: every primary is checked in every run that draws enough.
+  const std::size_t each = count / primaries.size();
+  const std::size_t extra = count % primaries.size();
+  for (std::size_t k = 0; k < primaries.size(); ++k) {
+    const std::size_t draws = each + (k < extra ? 1 : 0);
+    if (draws == 0) continue;
+    Node& node = *nodes[primaries[k]];
+    node.commands.clear();
+    for (std::size_t i = 0; i < draws; ++i)
+      node.commands.add({"RANDOMKEY"});
+    auto done = node.connection.pipeline(node.commands, node.replies, Replay::idempotent, budget);
+    if (done) done = append_random_keys(node.replies, drawn);
+    if (!done) {
+      node.failed = true;
+      stale = true;  // a failover may have replaced it: the next call reads the map first
+      Error error = std::move(done).error();
+      error.message = "redis " + node.address.text() + ": " + error.message;
+      return unexpected(std::move(error));
+    }
+  }
+  return drawn;
 }
 
 void ClusterItemCache::Impl::run_round(std::span<const CacheOp> ops, BatchResults& results,
@@ -447,6 +492,11 @@ Expected<WriteResult, Error> ClusterItemCache::invalidate_above(std::string_view
   const CacheOp op = CacheOp::invalidate_above(id, floor);
   impl_->execute(std::span(&op, 1), impl_->single, budget);
   return write_of(std::move(impl_->single.front()));
+}
+
+Expected<std::vector<std::string>, Error> ClusterItemCache::random_keys(std::size_t count,
+                                                                        Deadline budget) {
+  return impl_->random_keys(count, budget);
 }
 
 Expected<void, Error> ClusterItemCache::refresh_topology(Deadline budget) {

@@ -78,6 +78,10 @@ class ClusterItemCache final : public ItemCacheClient {
   void execute(std::span<const CacheOp> ops, BatchResults& results,
                Deadline budget = Deadline::never()) override;
 
+  // RANDOMKEY on every primary of the current map, evenly; a primary that fails fails the call.
+  Expected<std::vector<std::string>, Error> random_keys(std::size_t count,
+                                                        Deadline budget) override;
+
   // Reads the slot map now.
   Expected<void, Error> refresh_topology(Deadline budget = Deadline::never());
   // The primary that serves `slot` in the current map (nullopt before the first refresh).

@@ -92,6 +92,23 @@ void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results, Dea
   if (readonly) connection_.disconnect();
 }
 
+Expected<std::vector<std::string>, Error> ItemCache::random_keys(std::size_t count,
+                                                                 Deadline budget) {
+  std::vector<std::string> keys;
+  if (count == 0) return keys;
+  commands_.clear();
+  for (std::size_t i = 0; i < count; ++i)
+    commands_.add({"RANDOMKEY"});
+  // Read-only: a replay after a lost answer only draws other keys.
+  if (auto done = connection_.pipeline(commands_, replies_, Replay::idempotent, budget); !done) {
+    return unexpected(std::move(done).error());
+  }
+  if (auto appended = append_random_keys(replies_, keys); !appended) {
+    return unexpected(std::move(appended).error());
+  }
+  return keys;
+}
+
 BatchResults ItemCache::execute(std::span<const CacheOp> ops, Deadline budget) {
   BatchResults results;
   execute(ops, results, budget);

@@ -51,6 +51,9 @@ class ItemCache final : public ItemCacheClient {
   void execute(std::span<const CacheOp> ops, BatchResults& results,
                Deadline budget = Deadline::never()) override;
   void end_backoff() override { connection_.end_backoff(); }
+  // `count` RANDOMKEY in one round trip.
+  Expected<std::vector<std::string>, Error> random_keys(std::size_t count,
+                                                        Deadline budget) override;
 
   [[nodiscard]] RedisConnection& connection() { return connection_; }
   [[nodiscard]] const ItemCacheOptions& options() const override { return options_; }

@@ -35,6 +35,14 @@ class DetectingItemCache final : public ItemCacheClient {
 
   [[nodiscard]] const ItemCacheOptions& options() const override { return options_; }
 
+  Expected<std::vector<std::string>, Error> random_keys(std::size_t count,
+                                                        Deadline budget) override {
+    if (!chosen_) {
+      if (auto detected = detect(budget); !detected) return unexpected(detected.error());
+    }
+    return chosen_->random_keys(count, budget);
+  }
+
  private:
   Expected<void, Error> detect(Deadline budget) {
     CommandBuffer info;

@@ -174,6 +174,7 @@ Expected<GetResult, Error> get_result_from_reply(Reply&& reply) {
   const auto entry = decode_entry(reply.str);
   if (!entry) return result;  // not ours: a fill will overwrite it
   result.version = entry->version;
+  result.kind = entry->kind;
   if (entry->kind == EntryKind::fence) return result;  // a miss: only the table knows
   if (entry->kind != EntryKind::item) {
     result.status = GetResult::Status::not_found;

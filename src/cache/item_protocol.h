@@ -39,6 +39,9 @@ struct GetResult {
   Status status = Status::miss;
   Version version = 0;
   std::string body;  // hit only
+  // The kind of the entry read (a miss: fence, or nullopt for nothing readable), for callers that
+  // tell a tombstone from a negative entry (the consistency monitor).
+  std::optional<EntryKind> kind;
 };
 
 enum class WriteResult : std::uint8_t {

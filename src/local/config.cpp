@@ -165,14 +165,23 @@ bool valid_route_key(const std::string& key) {
   return known && key.find_first_of(" \t", space + 1) == std::string::npos;
 }
 
+// The monitor's own settings beside its sizing (infra/modules/monitor's `check`).
+struct MonitorSettings {
+  int schedule_seconds = 60;
+  int sample_size = 50;
+  int grace_seconds = 30;
+};
+
 void read_function(Reader& root, const std::string& key, const std::string& name,
                    const std::filesystem::path& base, int default_timeout,
-                   std::optional<FunctionConfig>& out, const EnvLookup& env, std::string& error) {
+                   std::optional<FunctionConfig>& out, const EnvLookup& env, std::string& error,
+                   MonitorSettings* monitor = nullptr) {
   std::string code_path;
   {
     Reader code(root.member("code"), root.child("code"), env, error);
     code.member("api");  // both keys are known to each pass
     code.member("stream_handler");
+    code.member("monitor");
     Reader fn(code.member(key), code.child(key), env, error);
     fn.string("path", code_path);
     std::string ignored;  // Terraform's S3 fields may be copied in; they mean nothing locally
@@ -180,7 +189,9 @@ void read_function(Reader& root, const std::string& key, const std::string& name
     fn.string("s3_key", ignored);
     fn.string("s3_object_version", ignored);
     fn.string("source_code_hash", ignored);
-    if (fn.present() && code_path.empty() && error.empty()) {
+    // The monitor is optional: an empty path (an unset ${STREAMCACHE_MONITOR_CODE:-}) leaves it
+    // out.
+    if (fn.present() && code_path.empty() && error.empty() && monitor == nullptr) {
       fn.fail("path", "required: the function's zip, bootstrap, or directory");
     }
   }
@@ -193,6 +204,11 @@ void read_function(Reader& root, const std::string& key, const std::string& name
   sizing.integer("timeout", timeout_seconds, 1, 900);
   sizing.integer("reserved_concurrency", f.reserved_concurrency, -1, 1000);
   sizing.string("handler", f.handler);
+  if (monitor != nullptr) {
+    sizing.integer("schedule_seconds", monitor->schedule_seconds, 1, 86400);
+    sizing.integer("sample_size", monitor->sample_size, 1, 1000);
+    sizing.integer("grace_seconds", monitor->grace_seconds, 0, 600);
+  }
   f.timeout = std::chrono::seconds(timeout_seconds);
   if (code_path.empty()) return;
   f.code = resolve(base, code_path);
@@ -276,6 +292,10 @@ Expected<StackConfig, std::string> parse_stack_config(std::string_view json_text
     read_function(root, "api", c.name + "-api", base_dir, 10, c.api, env, error);
     read_function(root, "stream_handler", c.name + "-stream-handler", base_dir, 30,
                   c.stream_handler, env, error);
+    MonitorSettings monitor;
+    read_function(root, "monitor", c.name + "-monitor", base_dir, 90, c.monitor, env, error,
+                  &monitor);
+    c.monitor_schedule = std::chrono::seconds(monitor.schedule_seconds);
 
     // The environment both functions read, exactly as the functions module builds it.
     std::map<std::string, std::string> common;
@@ -412,6 +432,11 @@ Expected<StackConfig, std::string> parse_stack_config(std::string_view json_text
     }
     if (c.api) c.api->environment = common;
     if (c.stream_handler) c.stream_handler->environment = common;
+    if (c.monitor) {
+      c.monitor->environment = common;
+      c.monitor->environment["MONITOR_SAMPLE_SIZE"] = std::to_string(monitor.sample_size);
+      c.monitor->environment["MONITOR_GRACE_SECONDS"] = std::to_string(monitor.grace_seconds);
+    }
     if (error.empty() && c.stream_handler && c.mapping.create && c.mapping.table.empty() &&
         c.mapping.event_source_arn.empty()) {
       root.fail("table", "table.name (or table.stream_arn) is required for event_source_mapping");

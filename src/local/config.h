@@ -73,6 +73,10 @@ struct StackConfig {
   std::string account_id = "000000000000";
   std::optional<FunctionConfig> api;             // absent: no HTTP API
   std::optional<FunctionConfig> stream_handler;  // absent: no mapping
+  // The consistency monitor (docs/monitor.md), invoked every monitor_schedule like EventBridge
+  // would; absent (code.monitor.path empty): no timer.
+  std::optional<FunctionConfig> monitor;
+  std::chrono::seconds monitor_schedule{60};  // monitor.schedule_seconds
   MappingConfig mapping;
   HttpApiConfig http_api;
   LocalConfig local;

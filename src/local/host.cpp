@@ -8,6 +8,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "json/json.h"
 #include "local/http_gateway.h"
@@ -52,7 +55,7 @@ struct LocalHost::Impl {
     v.set("status", "ready");
     v.set("api", api_url);
     json::Value functions = json::Object{};
-    for (const auto* pool : {api.get(), stream_handler.get()}) {
+    for (const auto* pool : {api.get(), stream_handler.get(), monitor.get()}) {
       if (pool == nullptr) continue;
       const PoolStats s = pool->stats();
       json::Value f = json::Object{};
@@ -76,6 +79,27 @@ struct LocalHost::Impl {
     return json::serialize(v);
   }
 
+  // EventBridge's schedule, locally: one invocation every monitor_schedule, none overlapping.
+  void start_monitor_schedule() {
+    monitor_timer = std::make_unique<asio::steady_timer>(io);
+    asio::co_spawn(
+        io,
+        [this]() -> asio::awaitable<void> {
+          const std::string source = monitor->function().name;
+          for (;;) {
+            monitor_timer->expires_after(config.monitor_schedule);
+            boost::system::error_code ec;
+            co_await monitor_timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return;  // cancelled by stop()
+            InvokeResult r = co_await monitor->invoke(R"({"source":"streamcache.local.schedule"})");
+            log.line(source, r.status == InvokeResult::Status::ok
+                                 ? "scheduled run: " + r.payload
+                                 : "scheduled run failed: " + r.payload);
+          }
+        },
+        asio::detached);
+  }
+
   void stop() {
     if (stopped) return;
     stopped = true;
@@ -85,6 +109,8 @@ struct LocalHost::Impl {
         if (gateway) gateway->stop();
         if (api) api->shutdown();  // pending invocations end when their instances exit
         if (stream_handler) stream_handler->shutdown();
+        if (monitor_timer) monitor_timer->cancel();
+        if (monitor) monitor->shutdown();
         return 0;
       });
     }
@@ -104,6 +130,8 @@ struct LocalHost::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<FunctionPool> api;
   std::unique_ptr<FunctionPool> stream_handler;
+  std::unique_ptr<FunctionPool> monitor;
+  std::unique_ptr<asio::steady_timer> monitor_timer;
   std::unique_ptr<HttpGateway> gateway;
   std::unique_ptr<StreamMapping> mapping;
   std::string api_url;
@@ -123,12 +151,14 @@ Expected<std::unique_ptr<LocalHost>, std::string> LocalHost::start(StackConfig c
     h.stats.record_log_line(source, text);
   });
   const StackConfig& c = h.config;
-  for (const auto* fn : {&c.api, &c.stream_handler}) {
+  for (const auto* fn : {&c.api, &c.stream_handler, &c.monitor}) {
     if (!*fn) continue;
     auto code = prepare_code(**fn, c.local.work_dir);
     if (!code) return unexpected(std::move(code).error());
     auto pool = std::make_unique<FunctionPool>(h.io, **fn, std::move(*code), c, log);
-    (fn == &c.api ? h.api : h.stream_handler) = std::move(pool);
+    (fn == &c.api              ? h.api
+     : fn == &c.stream_handler ? h.stream_handler
+                               : h.monitor) = std::move(pool);
   }
   if (h.api) {
     auto routes = RouteTable::build(c.http_api.routes);
@@ -154,6 +184,7 @@ Expected<std::unique_ptr<LocalHost>, std::string> LocalHost::start(StackConfig c
         [&h, pool](std::string payload) { return h.invoke(*pool, std::move(payload)); }, log,
         &h.stats);
   }
+  if (h.monitor) h.start_monitor_schedule();
   h.work.emplace(h.io.get_executor());
   h.io_thread = std::thread([&h] { h.io.run(); });
   if (h.mapping) h.mapping->start();
@@ -165,7 +196,9 @@ std::string LocalHost::api_url() const {
 }
 
 InvokeResult LocalHost::invoke(const std::string& function_key, std::string payload) {
-  FunctionPool* pool = function_key == "api" ? impl_->api.get() : impl_->stream_handler.get();
+  FunctionPool* pool = function_key == "api"       ? impl_->api.get()
+                       : function_key == "monitor" ? impl_->monitor.get()
+                                                   : impl_->stream_handler.get();
   if (pool == nullptr) {
     InvokeResult r;
     r.status = InvokeResult::Status::function_error;

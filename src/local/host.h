@@ -22,7 +22,8 @@ class LocalHost {
 
   // "http://127.0.0.1:8080"; empty without an api function.
   [[nodiscard]] std::string api_url() const;
-  // Invokes a function directly ("api" or "stream_handler"), blocking; for tests and tools.
+  // Invokes a function directly ("api", "stream_handler" or "monitor"), blocking; for tests and
+  // tools.
   InvokeResult invoke(const std::string& function_key, std::string payload);
   // The health document (also served at /__streamcache/health).
   [[nodiscard]] std::string health() const;

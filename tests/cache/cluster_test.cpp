@@ -193,6 +193,28 @@ std::vector<std::string> ids_in_one_slot(std::size_t count, std::string_view pre
   }
 }
 
+TEST_F(ClusterTest, RandomKeysDrawFromEveryPrimaryEvenly) {
+  auto cache = make_cache();
+  const Deadline budget = Deadline::after(std::chrono::seconds(10));
+  auto none = cache.random_keys(5, budget);
+  ASSERT_TRUE(none) << describe(none.error());
+  EXPECT_TRUE(none->empty());  // empty nodes add nothing
+
+  for (const std::string& id : ids_across_primaries(3))
+    ASSERT_EQ(cache.apply_if_newer(id, 1, body_of(1)).value(), WriteResult::applied);
+  auto keys = cache.random_keys(7, budget);
+  ASSERT_TRUE(keys) << describe(keys.error());
+  EXPECT_EQ(keys->size(), 7u);
+  // A primary's RANDOMKEY answers its own keys: 7 draws over 3 primaries are 3, 2 and 2.
+  std::map<std::size_t, int> drawn;
+  for (const std::string& key : *keys)
+    ++drawn[cluster_->primary_of_slot(hash_slot(key))];
+  std::multiset<int> shares;
+  for (const auto& [primary, count] : drawn)
+    shares.insert(count);
+  EXPECT_EQ(shares, (std::multiset<int>{2, 2, 3}));
+}
+
 TEST_F(ClusterTest, FollowsMovedAfterASlotMovedAndUpdatesItsMap) {
   auto cache = make_cache();
   const auto ids = ids_in_one_slot(3, "moved-");

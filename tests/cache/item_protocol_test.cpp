@@ -201,30 +201,37 @@ TEST(ReplyMapping, GetReplies) {
   auto miss = get_result_from_reply(Reply{});
   ASSERT_TRUE(miss);
   EXPECT_EQ(miss->status, GetResult::Status::miss);
+  EXPECT_FALSE(miss->kind);
 
   auto hit = get_result_from_reply(Reply{Reply::Type::string, "I0000000000000005{\"a\":1}", 0, {}});
   ASSERT_TRUE(hit);
   EXPECT_EQ(hit->status, GetResult::Status::hit);
   EXPECT_EQ(hit->version, 5u);
   EXPECT_EQ(hit->body, "{\"a\":1}");
+  EXPECT_EQ(hit->kind, EntryKind::item);
 
   auto tombstone = get_result_from_reply(Reply{Reply::Type::string, "T0000000000000006", 0, {}});
   ASSERT_TRUE(tombstone);
   EXPECT_EQ(tombstone->status, GetResult::Status::not_found);
   EXPECT_EQ(tombstone->version, 6u);
+  EXPECT_EQ(tombstone->kind, EntryKind::tombstone);
 
   auto negative = get_result_from_reply(Reply{Reply::Type::string, "N0000000000000000", 0, {}});
   ASSERT_TRUE(negative);
   EXPECT_EQ(negative->status, GetResult::Status::not_found);
   EXPECT_EQ(negative->version, 0u);
+  EXPECT_EQ(negative->kind, EntryKind::negative);
 
   auto fence = get_result_from_reply(Reply{Reply::Type::string, "F0000000000000009", 0, {}});
   ASSERT_TRUE(fence);
   EXPECT_EQ(fence->status, GetResult::Status::miss);
+  EXPECT_EQ(fence->kind, EntryKind::fence);  // the monitor tells a fence from nothing
+  EXPECT_EQ(fence->version, 9u);
 
   auto foreign = get_result_from_reply(Reply{Reply::Type::string, "legacy value", 0, {}});
   ASSERT_TRUE(foreign);
   EXPECT_EQ(foreign->status, GetResult::Status::miss);
+  EXPECT_FALSE(foreign->kind);
 
   auto failed = get_result_from_reply(error("WRONGTYPE Operation against a key"));
   ASSERT_FALSE(failed);

@@ -223,6 +223,7 @@ class Functions : public streamcache::testing::WithRedisAndMoto<Functions> {
   std::unique_ptr<aws::DynamoDbClient> dynamodb_;
   RuntimeApiServer api_server_;
   RuntimeApiServer stream_server_;
+  RuntimeApiServer monitor_server_;
   std::map<std::string, std::unique_ptr<Process>> processes_;
   int requests_ = 0;
 };
@@ -600,6 +601,46 @@ TEST_F(Functions, BadConfigurationIsAnInitError) {
   auto error = api_server_.wait_for_init_error();
   ASSERT_TRUE(error);
   EXPECT_NE(error->body.find("CACHE_TTL_SECONDS=soon"), std::string::npos) << error->body;
+}
+
+// ---- The consistency monitor (docs/monitor.md) ----
+
+TEST_F(Functions, MonitorReportsACorruptedEntryInItsMetricsAndLogs) {
+  start("api", STREAMCACHE_API_BOOTSTRAP, api_server_);
+  ASSERT_EQ(call(http_event("POST", "/items", R"({"id":"m1","name":"kept"})")).status_code, 201);
+  auto created = call(http_event("POST", "/items", R"({"id":"m2","name":"real"})"));
+  ASSERT_EQ(created.status_code, 201) << created.body;
+  const auto version = json::parse(created.body)->get_int("version");
+  ASSERT_TRUE(version) << created.body;
+  const std::string table_version = std::to_string(*version);
+  const std::string forged = std::to_string(*version + 1);
+  std::string entry = "I" + std::string(16 - forged.size(), '0') + forged;
+  entry += R"({"id":"m2","name":"forged","version":)" + forged + "}";
+  (void)redis_->cli({"SET", cache::item_key("m2"), entry});
+
+  start("monitor", STREAMCACHE_MONITOR_BOOTSTRAP, monitor_server_,
+        {{"MONITOR_SAMPLE_SIZE", "200"}, {"MONITOR_GRACE_SECONDS", "0"}});
+  Post post = invoke(monitor_server_, R"({"source":"aws.scheduler"})");
+  ASSERT_EQ(post.kind, Post::Kind::response) << post.body;
+  EXPECT_NE(post.body.find(R"("checked":2)"), std::string::npos) << post.body;
+  EXPECT_NE(post.body.find(R"("inconsistent":1)"), std::string::npos) << post.body;
+  EXPECT_TRUE(
+      logged("monitor", "req-" + std::to_string(requests_),
+             {R"("id":"m2")", R"("rule":"item-ahead-of-table")",
+              "\"cacheVersion\":\"" + forged + "\"", "\"tableVersion\":\"" + table_version + "\""}))
+      << processes_["monitor"]->log_tail();
+  const std::string log = processes_["monitor"]->log_tail(1 << 20);
+  EXPECT_NE(log.find(R"("CacheEntriesChecked":2)"), std::string::npos) << log;
+  EXPECT_NE(log.find(R"("CacheEntriesInconsistent":1)"), std::string::npos) << log;
+}
+
+TEST_F(Functions, MonitorRefusesABadSampleSizeAtInit) {
+  start("monitor", STREAMCACHE_MONITOR_BOOTSTRAP, monitor_server_,
+        {{"MONITOR_SAMPLE_SIZE", "lots"}});
+  auto error = monitor_server_.wait_for_init_error();
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->body.find("MONITOR_SAMPLE_SIZE=lots is not valid"), std::string::npos)
+      << error->body;
 }
 
 }  // namespace

@@ -123,6 +123,27 @@ TEST(StackConfig, ErrorsNameThePathAndTheRule) {
   }
 }
 
+TEST(StackConfig, TheMonitorGetsItsScheduleAndSettings) {
+  auto none = parse(R"({"table":{"name":"items"},"code":{"monitor":{"path":""}}})");
+  ASSERT_TRUE(none) << none.error();
+  EXPECT_FALSE(none->monitor);  // no code: no timer
+  auto c = parse(R"({"name":"s","table":{"name":"items"},
+    "code":{"monitor":{"path":"monitor.zip"}},
+    "monitor":{"schedule_seconds":15,"sample_size":7,"grace_seconds":0,"timeout":20}})");
+  ASSERT_TRUE(c) << c.error();
+  ASSERT_TRUE(c->monitor);
+  EXPECT_EQ(c->monitor->name, "s-monitor");
+  EXPECT_EQ(c->monitor_schedule, std::chrono::seconds(15));
+  EXPECT_EQ(c->monitor->timeout, std::chrono::seconds(20));
+  EXPECT_EQ(c->monitor->environment.at("MONITOR_SAMPLE_SIZE"), "7");
+  EXPECT_EQ(c->monitor->environment.at("MONITOR_GRACE_SECONDS"), "0");
+  EXPECT_EQ(c->monitor->environment.at("TABLE_NAME"), "items");
+  auto bad = parse(R"({"table":{"name":"items"},"code":{"monitor":{"path":"m.zip"}},
+    "monitor":{"schedule_seconds":0}})");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("monitor.schedule_seconds"), std::string::npos) << bad.error();
+}
+
 TEST(StackConfig, TheShippedStackJsonParses) {
   const char* root = std::getenv("STREAMCACHE_SOURCE_DIR");
   if (root == nullptr) GTEST_SKIP() << "STREAMCACHE_SOURCE_DIR is not set";

@@ -350,6 +350,24 @@ TEST_F(LocalHostTest, DirectInvokeOfTheEchoBootstrapCarriesTheContext) {
   EXPECT_EQ(failed.error_type, "EchoFailure");
 }
 
+TEST_F(LocalHostTest, TheMonitorRunsOnItsSchedule) {
+  const std::string text = R"({"name":"t","table":{"name":"items"},
+    "code":{"api":{"path":")" STREAMCACHE_PROBE_BOOTSTRAP R"("},
+            "monitor":{"path":")" STREAMCACHE_ECHO_BOOTSTRAP R"("}},
+    "monitor":{"schedule_seconds":1,"sample_size":7,"grace_seconds":0},
+    "http_api":{"listen":"127.0.0.1:0"}})";
+  auto config = parse_stack_config(text, testing::make_log_dir("local_host"), fixed_env({}));
+  ASSERT_TRUE(config) << config.error();
+  start(std::move(*config));
+  // The echo function answers with its event: each scheduled run logs the schedule's payload.
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return lines_.count(R"(scheduled run: {"source":"streamcache.local.schedule"})") >= 2;
+      },
+      std::chrono::seconds(60)))
+      << lines_.all();
+}
+
 // ---- the command line ----
 
 std::string write_file(const fs::path& dir, const std::string& name, const std::string& text) {

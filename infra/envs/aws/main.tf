@@ -77,10 +77,10 @@ module "artifacts" {
   source = "../../modules/artifacts"
 
   name = var.name
-  packages = {
+  packages = merge({
     api              = { path = "${local.zip_dir}/api.zip" }
     "stream-handler" = { path = "${local.zip_dir}/stream-handler.zip" }
-  }
+  }, var.monitor.enabled ? { monitor = { path = "${local.zip_dir}/monitor.zip" } } : {})
   # The bucket holds only build outputs that `./dev package` recreates, so `./dev destroy aws` may empty it.
   force_destroy = true
 }

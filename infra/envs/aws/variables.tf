@@ -324,3 +324,16 @@ variable "observability" {
   default  = {}
   nullable = false
 }
+
+variable "monitor" {
+  description = "The consistency monitor (modules/monitor, docs/monitor.md): whether to deploy it, its schedule, entries sampled per run, grace window and timeout. Its alarm notifies observability.alarm_actions."
+  type = object({
+    enabled       = optional(bool, true)
+    schedule      = optional(string)
+    sample_size   = optional(number)
+    grace_seconds = optional(number)
+    timeout       = optional(number)
+  })
+  default  = {}
+  nullable = false
+}

@@ -62,6 +62,9 @@ mock_provider "aws" {
       invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:mock/invocations"
     }
   }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:eu-west-1:123456789012:rule/sc-test-monitor" }
+  }
   mock_resource "aws_apigatewayv2_stage" {
     defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default" }
   }
@@ -98,6 +101,16 @@ run "functions_reach_the_managed_cache_over_tls_from_private_subnets" {
     condition     = output.dashboard_name == "sc-test"
     error_message = "Alarms and the dashboard must be created."
   }
+  assert {
+    condition     = tomap({ for k, v in module.monitor[0].environment : k => v if startswith(k, "REDIS_") }) == tomap({ for k, v in module.functions.environment : k => v if startswith(k, "REDIS_") })
+    error_message = "The monitor must get the same Redis URL and AUTH secret as the functions."
+  }
+  assert {
+    condition = anytrue([
+      for st in jsondecode(module.monitor[0].policy).Statement : st.Action == ["secretsmanager:GetSecretValue"] && st.Resource == [output.cache_auth_secret_arn]
+    ]) && !strcontains(module.monitor[0].policy, "elasticache:")
+    error_message = "With password auth the monitor's role reads the AUTH secret, and has no elasticache:Connect."
+  }
 }
 
 run "x86_64_is_the_default_and_deploys_the_x86_64_zips" {
@@ -110,6 +123,10 @@ run "x86_64_is_the_default_and_deploys_the_x86_64_zips" {
   assert {
     condition     = output.functions["api"].s3_key == "api/${filesha256("../../tests/fixtures/dist/api.zip")}.zip" && output.functions["stream_handler"].s3_key == "stream-handler/${filesha256("../../tests/fixtures/dist/stream-handler.zip")}.zip"
     error_message = "x86_64 must deploy <dist_dir>/api.zip and <dist_dir>/stream-handler.zip."
+  }
+  assert {
+    condition     = module.monitor[0].architectures == tolist(["x86_64"]) && module.artifacts.packages["monitor"].s3_key == "monitor/${filesha256("../../tests/fixtures/dist/monitor.zip")}.zip"
+    error_message = "x86_64 must deploy <dist_dir>/monitor.zip on x86_64."
   }
 }
 
@@ -131,6 +148,10 @@ run "arm64_deploys_the_arm64_zips_on_graviton" {
   assert {
     condition     = module.artifacts.packages["api"].source_code_hash == filebase64sha256("../../tests/fixtures/dist/arm64/api.zip")
     error_message = "The api function's source_code_hash must be the arm64 zip's."
+  }
+  assert {
+    condition     = module.monitor[0].architectures == tolist(["arm64"]) && module.artifacts.packages["monitor"].s3_key == "monitor/${filesha256("../../tests/fixtures/dist/arm64/monitor.zip")}.zip"
+    error_message = "arm64 must deploy <dist_dir>/arm64/monitor.zip on arm64 too."
   }
 }
 
@@ -173,6 +194,16 @@ run "serverless_cache_with_iam_auth_has_no_secret_and_both_ports" {
     condition     = length(module.network.interface_endpoint_ids) == 0
     error_message = "IAM auth needs no Secrets Manager endpoint."
   }
+  assert {
+    condition     = tomap({ for k, v in module.monitor[0].environment : k => v if startswith(k, "REDIS_") }) == tomap({ for k, v in module.functions.environment : k => v if startswith(k, "REDIS_") })
+    error_message = "The monitor must get the same Redis settings as the functions (IAM auth)."
+  }
+  assert {
+    condition = toset(flatten([for st in jsondecode(module.monitor[0].policy).Statement : st.Action if anytrue([for a in st.Action : startswith(a, "elasticache:") || startswith(a, "secretsmanager:")])])) == toset(["elasticache:Connect"]) && alltrue([
+      for st in jsondecode(module.monitor[0].policy).Statement : tolist(st.Resource) == tolist(module.cache.iam.connect_resource_arns) if contains(st.Action, "elasticache:Connect")
+    ])
+    error_message = "With IAM auth the monitor's role gets elasticache:Connect on the cache and its user, and no secret read."
+  }
 }
 
 run "cluster_mode_with_password_auth" {
@@ -192,6 +223,22 @@ run "cluster_mode_with_password_auth" {
   assert {
     condition     = length(module.network.interface_endpoint_ids) == 1
     error_message = "Password auth keeps the Secrets Manager endpoint."
+  }
+}
+
+run "the_monitor_reaches_a_cluster_mode_cache_like_the_functions" {
+  command = apply
+
+  variables {
+    cache = {
+      mode    = "cluster"
+      managed = { shards = 3 }
+    }
+  }
+
+  assert {
+    condition     = tomap({ for k, v in module.monitor[0].environment : k => v if startswith(k, "REDIS_") }) == tomap({ for k, v in module.functions.environment : k => v if startswith(k, "REDIS_") }) && startswith(module.monitor[0].environment["REDIS_URL"], "rediss://clustercfg.")
+    error_message = "The monitor must get the configuration endpoint and the AUTH secret the functions get."
   }
 }
 
@@ -218,6 +265,10 @@ run "an_external_cache_needs_no_elasticache" {
   assert {
     condition     = module.cache.mode == "external" && module.cache.replication_group_id == null
     error_message = "External mode must not create ElastiCache."
+  }
+  assert {
+    condition     = module.monitor[0].environment["REDIS_URL"] == "rediss://cache.example.internal:6380" && !contains(keys(module.monitor[0].environment), "REDIS_AUTH")
+    error_message = "The monitor must reach the external cache at its URL, with password auth."
   }
 }
 
@@ -352,4 +403,30 @@ run "rejects_the_replaced_authorization_type" {
   }
 
   expect_failures = [var.http_api]
+}
+
+run "the_consistency_monitor_runs_from_the_artifacts_bucket_in_the_vpc" {
+  command = apply
+
+  assert {
+    condition     = module.monitor[0].function_name == "sc-test-monitor" && output.monitor.alarm_arn == module.monitor[0].alarm_arn
+    error_message = "The monitor must be deployed by default, with its alarm."
+  }
+  assert {
+    condition     = startswith(module.artifacts.packages["monitor"].s3_key, "monitor/")
+    error_message = "The monitor's code must come from the artifacts bucket."
+  }
+}
+
+run "the_consistency_monitor_can_be_left_out" {
+  command = plan
+
+  variables {
+    monitor = { enabled = false }
+  }
+
+  assert {
+    condition     = length(module.monitor) == 0 && output.monitor == null && !contains(keys(module.artifacts.packages), "monitor")
+    error_message = "monitor.enabled = false must deploy no monitor and upload no monitor.zip."
+  }
 }
