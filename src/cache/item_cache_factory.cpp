@@ -45,16 +45,19 @@ class DetectingItemCache final : public ItemCacheClient {
 
  private:
   Expected<void, Error> detect(Deadline budget) {
-    CommandBuffer info;
-    info.add({"INFO", "cluster"});
+    // CLUSTER INFO, not INFO: ElastiCache users are often "-@dangerous", which takes INFO away.
+    CommandBuffer probe;
+    probe.add({"CLUSTER", "INFO"});
     std::vector<Reply> replies;
-    if (auto done = single_->connection().pipeline(info, replies, Replay::idempotent, budget);
+    if (auto done = single_->connection().pipeline(probe, replies, Replay::idempotent, budget);
         !done) {
       return done;
     }
     const Reply& reply = replies.front();
-    if (reply.is_error()) return unexpected(error_from_reply(reply));
-    if (reply.str.find("cluster_enabled:1") == std::string::npos) {
+    const bool cluster_disabled =
+        reply.is_error() && reply.str.find("cluster support disabled") != std::string::npos;
+    if (reply.is_error() && !cluster_disabled) return unexpected(error_from_reply(reply));
+    if (cluster_disabled) {
       chosen_ = std::make_unique<ItemCache>(std::move(*single_));  // its connection is warm
       single_.reset();
       return {};

@@ -471,6 +471,46 @@ TEST_F(ClusterTest, RefusesAServerWithoutClusterMode) {
 }
 
 // One URL either way: `auto` asks the server and becomes the cluster client or the single-node one.
+// The ElastiCache user Terraform creates (infra/modules/cache/users.tf) cannot run INFO.
+TEST_F(ClusterTest, DetectionWorksForAUserWithoutDangerousCommands) {
+  constexpr const char* kAccess[] = {"on", ">app-secret", "~*", "+@all", "-@dangerous"};
+  auto as_app_user = [](int port) {
+    ConnectionOptions options = seed_options(port);
+    options.endpoint.username = "app";
+    options.endpoint.password = "app-secret";
+    return options;
+  };
+  for (std::size_t i = 0; i < cluster_->size(); ++i) {
+    std::vector<std::string> setuser = {"ACL", "SETUSER", "app"};
+    setuser.insert(setuser.end(), std::begin(kAccess), std::end(kAccess));
+    ASSERT_EQ(cluster_->command(i, setuser).str, "OK");
+  }
+  const auto ids = ids_across_primaries(6, "acl-detect-");
+  const std::string body = body_of(1);
+  std::vector<CacheOp> ops;
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 1, body));
+  BatchResults results;
+
+  auto on_cluster =
+      make_item_cache(as_app_user(cluster_->port(seed_index())), {}, ClusterMode::detect);
+  ASSERT_TRUE(on_cluster) << describe(on_cluster.error());
+  (*on_cluster)->execute(ops, results, Deadline::never());
+  for (const auto& result : results)
+    ASSERT_TRUE(result) << describe(result.error());
+
+  streamcache::testing::RedisServer single;
+  std::vector<std::string> setuser = {"ACL", "SETUSER", "app"};
+  setuser.insert(setuser.end(), std::begin(kAccess), std::end(kAccess));
+  ASSERT_EQ(single.cli(setuser), "OK");
+  auto on_single = make_item_cache(as_app_user(single.port()), {}, ClusterMode::detect);
+  ASSERT_TRUE(on_single);
+  (*on_single)->execute(ops, results, Deadline::never());
+  for (const auto& result : results)
+    ASSERT_TRUE(result) << describe(result.error());
+  EXPECT_EQ(single.cli({"DBSIZE"}), std::to_string(ids.size()));
+}
+
 TEST_F(ClusterTest, DetectedModeUsesTheClusterClientOnAClusterAndItemCacheOnOneNode) {
   const auto ids = ids_across_primaries(20, "detect-");
   std::vector<std::string> bodies = {body_of(1)};

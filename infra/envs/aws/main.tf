@@ -162,6 +162,7 @@ module "observability" {
   on_failure_queue_name = module.functions.on_failure_queue.name
   api_id                = module.http_api.api_id
   access_log_group_name = module.http_api.access_log_group_name
+  monitor_function_name = var.monitor.enabled ? module.monitor[0].function_name : null
   alarm_actions         = var.observability.alarm_actions
   create_dashboard      = var.observability.create_dashboard
   thresholds            = var.observability.thresholds
