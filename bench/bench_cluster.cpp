@@ -1,10 +1,10 @@
 // The cluster item cache on a local Redis Cluster (3 primaries, 3 replicas), each figure beside a
-// baseline taken in the same run:
+// baseline taken in the same run, the two alternating in one loop:
 //   cache-hit get through ClusterItemCache  vs  a bare GET of the same key on the node serving it
 //   a batch of 1000 apply_if_newer across the cluster  vs  the same batch through ItemCache on one
 //   standalone redis-server
-// Goals (issue 15): get <= 1.3x the bare GET; the batch ratio is reported (the nodes are asked
-// one after the other, so it is expected above 1).
+// Goals (issue 15): get <= 1.3x the bare GET; the batch ratio is reported (the three nodes' round
+// trips run at once, each carrying a third of the batch).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -57,26 +57,17 @@ struct Figures {
   double single_batch_p50_us = 0;
 };
 
-// A batch of 1000 fresh versions, timed per execute; `cache` is either client.
+// A batch of 1000 fresh versions, timed per execute.
 template <class Cache>
-double batch_p50(benchmark::State& state, Cache& cache, Version& version,
-                 const std::vector<std::string>& ids, const std::vector<std::string>& bodies) {
-  std::vector<CacheOp> ops(kBatchSize);
-  BatchResults results;
-  std::vector<double> samples;
-  for (auto _ : state) {
-    ++version;
-    for (int i = 0; i < kBatchSize; ++i)
-      ops[i] = CacheOp::apply_if_newer(ids[i], version, bodies[i]);
-    const auto start = Clock::now();
-    cache.execute(ops, results, streamcache::Deadline::never());
-    samples.push_back(micros(Clock::now() - start));
-    if (!results.front() || !results.back()) {
-      state.SkipWithError("batch failed");
-      return 0;
-    }
-  }
-  return median(std::move(samples));
+double time_batch(Cache& cache, Version version, const std::vector<std::string>& ids,
+                  const std::vector<std::string>& bodies, std::vector<CacheOp>& ops,
+                  BatchResults& results) {
+  for (int i = 0; i < kBatchSize; ++i)
+    ops[i] = CacheOp::apply_if_newer(ids[i], version, bodies[i]);
+  const auto start = Clock::now();
+  cache.execute(ops, results, streamcache::Deadline::never());
+  const double us = micros(Clock::now() - start);
+  return results.front() && results.back() ? us : -1;
 }
 
 }  // namespace
@@ -127,14 +118,31 @@ int main(int argc, char** argv) {
     state.counters["get_p50_us"] = f.get_p50_us;
     state.counters["bare_get_p50_us"] = f.bare_p50_us;
   })->UseRealTime();
-  benchmark::RegisterBenchmark("cluster/batch_1000_apply_if_newer", [&](benchmark::State& state) {
-    f.cluster_batch_p50_us = batch_p50(state, cluster_cache, version, ids, bodies);
-    state.counters["p50_us"] = f.cluster_batch_p50_us;
-  })->UseRealTime();
-  benchmark::RegisterBenchmark("single/batch_1000_apply_if_newer", [&](benchmark::State& state) {
-    f.single_batch_p50_us = batch_p50(state, single_cache, version, ids, bodies);
-    state.counters["p50_us"] = f.single_batch_p50_us;
-  })->UseRealTime();
+  // Alternating too: the load of other processes swings the single node's figure by 2x between
+  // runs, which a cluster phase followed by a single-node phase would read as a ratio.
+  benchmark::RegisterBenchmark(
+      "paired/cluster_batch_then_single_batch_1000_apply_if_newer",
+      [&](benchmark::State& state) {
+        std::vector<CacheOp> ops(kBatchSize);
+        BatchResults results;
+        std::vector<double> on_cluster, on_single;
+        for (auto _ : state) {
+          ++version;
+          const double cluster_us = time_batch(cluster_cache, version, ids, bodies, ops, results);
+          const double single_us = time_batch(single_cache, version, ids, bodies, ops, results);
+          if (cluster_us < 0 || single_us < 0) {
+            state.SkipWithError("batch failed");
+            return;
+          }
+          on_cluster.push_back(cluster_us);
+          on_single.push_back(single_us);
+        }
+        f.cluster_batch_p50_us = median(std::move(on_cluster));
+        f.single_batch_p50_us = median(std::move(on_single));
+        state.counters["cluster_p50_us"] = f.cluster_batch_p50_us;
+        state.counters["single_p50_us"] = f.single_batch_p50_us;
+      })
+      ->UseRealTime();
   benchmark::RunSpecifiedBenchmarks();
 
   std::printf("\nratios\n");
@@ -148,7 +156,7 @@ int main(int argc, char** argv) {
   ratio("cluster get p50 / bare GET p50 on the same node", f.get_p50_us, f.bare_p50_us,
         "goal <= 1.3");
   ratio("cluster batch p50 / single-node batch p50 (1000 ops)", f.cluster_batch_p50_us,
-        f.single_batch_p50_us, "3 round trips, one after the other");
+        f.single_batch_p50_us, "3 round trips at once, a third each");
   benchmark::Shutdown();
   return 0;
 }

@@ -160,10 +160,11 @@ struct ClusterItemCache::Impl {
   std::vector<std::string> keys;
   std::vector<std::uint16_t> slots;
   std::vector<Target> targets;
-  std::vector<std::size_t> pending;       // ops to send in this round, in input order
-  std::vector<std::size_t> next_pending;  // ops to send again
-  std::vector<std::size_t> lost;          // ops whose node failed in this round
-  std::vector<std::size_t> used;          // nodes of this round
+  std::vector<std::size_t> pending;                // ops to send in this round, in input order
+  std::vector<std::size_t> next_pending;           // ops to send again
+  std::vector<std::size_t> lost;                   // ops whose node failed in this round
+  std::vector<std::size_t> used;                   // nodes of this round
+  std::vector<RedisConnection::PipelineJob> jobs;  // their exchanges, in the order of used
   std::vector<std::pair<std::uint16_t, Target>> resent_slots;  // slots with an op sent again
   bool backoff = false;
   BatchResults single;
@@ -309,16 +310,21 @@ void ClusterItemCache::Impl::run_round(std::span<const CacheOp> ops, BatchResult
     node.sent.push_back(i);
   }
 
-  // One pipelined round trip per node.
+  // One pipelined round trip per node, every node at once.
+  jobs.clear();
   for (std::size_t n : used) {
     Node& node = *nodes[n];
-    auto done = node.connection.pipeline(node.commands, node.replies, Replay::idempotent, budget);
-    if (done) continue;
+    jobs.push_back({&node.connection, &node.commands, &node.replies, {}});
+  }
+  RedisConnection::pipeline_each(jobs, Replay::idempotent, budget);
+  for (std::size_t j = 0; j < used.size(); ++j) {
+    if (jobs[j].result) continue;
+    Node& node = *nodes[used[j]];
     node.failed = true;
     refresh_now = true;
     for (std::size_t i : node.sent) {
       if (i >= kScriptLoad) continue;
-      results[i] = unexpected(done.error());
+      results[i] = unexpected(jobs[j].result.error());
       lost.push_back(i);
     }
   }

@@ -1,7 +1,8 @@
 // The versioned item cache on a Redis Cluster (or ElastiCache cluster mode / Serverless): the same
 // operations and results as ItemCache, over one connection per primary. Keys are item:{<id>}, so
 // each script touches one slot; a batch is split by the primary that serves each key's slot and
-// pipelined, one round trip per primary, results in input order.
+// pipelined, one round trip per primary, every primary at once (RedisConnection::pipeline_each:
+// one poll() over their sockets, no threads), results in input order.
 //
 // Redirections and faults: MOVED updates the slot map and resends there; ASK resends once to the
 // importing node after ASKING, without touching the map; TRYAGAIN and CLUSTERDOWN are retried
@@ -73,7 +74,8 @@ class ClusterItemCache final : public ItemCacheClient {
                                                 Deadline budget = Deadline::never());
 
   // results[i] answers ops[i]. An invalid op fails alone (invalid_argument) and is not sent; a
-  // failed exchange with a node fails the ops sent to it (after a refresh shows no other owner).
+  // failed exchange with a node fails the ops sent to it (after a refresh shows no other owner),
+  // and a node that stalls fails its own ops at the deadline while the others' are answered.
   BatchResults execute(std::span<const CacheOp> ops, Deadline budget = Deadline::never());
   void execute(std::span<const CacheOp> ops, BatchResults& results,
                Deadline budget = Deadline::never()) override;

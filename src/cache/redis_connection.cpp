@@ -1,7 +1,13 @@
 #include "cache/redis_connection.h"
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <climits>
 #include <optional>
+#include <system_error>
+
+#include <poll.h>
 
 #include "cache/transport.h"
 #include "common/ca_bundle.h"
@@ -171,33 +177,156 @@ struct RedisConnection::Impl {
     return {{ErrorCode::unavailable, where() + ": " + io.detail + progress + hint}, true};
   }
 
-  // Writes every command, then reads exactly one reply per command.
-  Expected<void, Failure> exchange(const CommandBuffer& commands, std::vector<Reply>& replies,
-                                   Deadline deadline, std::chrono::milliseconds budget) {
+  // One exchange in flight on this connection, in halves: begin() writes what the socket takes
+  // at once; send_more() and receive_more() go on when poll() reports the socket ready.
+  struct InFlight {
+    bool active = false;  // begun and not yet finished
+    std::string_view unsent;
+    std::vector<Reply>* replies = nullptr;
+    std::size_t expected = 0;
+    std::size_t received = 0;
+    Deadline deadline;
+    std::chrono::milliseconds timeout{0};
+    std::optional<Failure> failure;
+  };
+
+  void begin(const CommandBuffer& commands, std::vector<Reply>& replies, Deadline deadline,
+             std::chrono::milliseconds timeout) {
     replies.clear();
-    const std::size_t expected = commands.commands();
-    if (auto written = transport->write_all(commands.bytes(), deadline); !written) {
-      return unexpected(io_failure(written.error(), 0, expected, budget));
+    flight.active = true;
+    flight.unsent = commands.bytes();
+    flight.replies = &replies;
+    flight.expected = commands.commands();
+    flight.received = 0;
+    flight.deadline = deadline;
+    flight.timeout = timeout;
+    flight.failure.reset();
+    send_more();
+  }
+
+  void fail(Failure failure) {
+    flight.replies->resize(flight.received);
+    flight.failure = std::move(failure);
+    flight.active = false;
+  }
+
+  void send_more() {
+    while (!flight.unsent.empty()) {
+      auto n = transport->try_write(flight.unsent);
+      if (!n) return fail(io_failure(n.error()));
+      if (*n == 0) return;  // the socket is full: poll
+      flight.unsent.remove_prefix(*n);
     }
-    while (replies.size() < expected) {
-      Reply& reply = replies.emplace_back();
-      while (true) {
-        auto complete = reader.next(reply);
-        if (!complete) return unexpected(Failure{std::move(complete).error(), false});
-        if (*complete) {
-          answered = true;
-          break;
+  }
+
+  // Reads what has arrived and parses it: again at once while the last read filled the buffer or
+  // TLS holds decrypted bytes (poll() would not report those), else it waits for poll().
+  void receive_more() {
+    while (true) {
+      auto n = transport->try_read(read_buffer.data(), read_buffer.size());
+      if (!n) return fail(io_failure(n.error()));
+      if (*n == 0) return;
+      if (auto fed = reader.feed({read_buffer.data(), *n}); !fed) {
+        return fail(Failure{std::move(fed).error(), false});
+      }
+      if (!parse_replies() || !flight.active) return;
+      if (*n < read_buffer.size() && !transport->buffered()) return;
+    }
+  }
+
+  // Moves complete replies out of the reader; false after a protocol error.
+  bool parse_replies() {
+    std::vector<Reply>& replies = *flight.replies;
+    while (flight.received < flight.expected) {
+      if (replies.size() == flight.received) replies.emplace_back();
+      auto complete = reader.next(replies.back());
+      if (!complete) {
+        fail(Failure{std::move(complete).error(), false});
+        return false;
+      }
+      if (!*complete) return true;
+      answered = true;
+      ++flight.received;
+    }
+    // Every reply read means every byte written: a reply follows its command.
+    flight.active = false;
+    return true;
+  }
+
+  [[nodiscard]] short poll_events() const {
+    return static_cast<short>((flight.unsent.empty() ? 0 : transport->write_events()) |
+                              transport->read_events());
+  }
+
+  // Runs the begun exchanges of connection(0) .. connection(count - 1) until each has every
+  // reply, failed, or passed its deadline: one poll() over all their sockets, each served as it
+  // becomes ready. A pending write and the reads go on together, so neither side's buffers can
+  // fill up and wait on the other.
+  template <class ConnectionAt>
+  static void run(std::size_t count, ConnectionAt connection) {
+    constexpr std::size_t kOnStack = 8;
+    std::array<pollfd, kOnStack> on_stack{};
+    std::vector<pollfd> on_heap(count > kOnStack ? count : 0);
+    pollfd* fds = count > kOnStack ? on_heap.data() : on_stack.data();
+    auto any_active = [&] {
+      for (std::size_t k = 0; k < count; ++k) {
+        if (connection(k).flight.active) return true;
+      }
+      return false;
+    };
+    while (any_active()) {
+      const auto now = Clock::now();
+      auto first = Clock::time_point::max();
+      for (std::size_t k = 0; k < count; ++k) {
+        Impl& c = connection(k);
+        fds[k] = pollfd{-1, 0, 0};  // poll() skips negative fds
+        if (!c.flight.active) continue;
+        if (now >= c.flight.deadline.at) {
+          c.fail(c.io_failure(IoError{IoError::Kind::timeout, "timed out"}));
+          continue;
         }
-        auto n = transport->read_some(read_buffer.data(), read_buffer.size(), deadline);
-        if (!n) {
-          replies.pop_back();
-          return unexpected(io_failure(n.error(), replies.size(), expected, budget));
+        fds[k] = pollfd{c.transport->fd(), c.poll_events(), 0};
+        first = std::min(first, c.flight.deadline.at);
+      }
+      if (first == Clock::time_point::max()) return;
+      // Rounded up, so it never wakes before the first deadline.
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(first - now).count();
+      const int ready = ::poll(fds, count, static_cast<int>(std::min<std::int64_t>(wait, INT_MAX)));
+      if (ready < 0 && errno != EINTR) {
+        const IoError io{IoError::Kind::lost, "poll: " + std::system_category().message(errno)};
+        for (std::size_t k = 0; k < count; ++k) {
+          if (connection(k).flight.active) connection(k).fail(connection(k).io_failure(io));
         }
-        if (auto fed = reader.feed({read_buffer.data(), *n}); !fed) {
-          return unexpected(Failure{std::move(fed).error(), false});
+        return;
+      }
+      if (ready <= 0) continue;  // a timeout (failed at the next turn) or EINTR
+      for (std::size_t k = 0; k < count; ++k) {
+        const short events = fds[k].revents;
+        if (events == 0) continue;
+        Impl& c = connection(k);
+        // POLLERR, POLLHUP: the next call says why.
+        const short broken = POLLERR | POLLHUP | POLLNVAL;
+        if (c.flight.active && !c.flight.unsent.empty() &&
+            (events & (c.transport->write_events() | broken)) != 0) {
+          c.send_more();
+        }
+        if (c.flight.active && (events & (c.transport->read_events() | broken)) != 0) {
+          c.receive_more();
         }
       }
     }
+  }
+
+  Failure io_failure(const IoError& io) const {
+    return io_failure(io, flight.received, flight.expected, flight.timeout);
+  }
+
+  // Writes every command and reads exactly one reply per command, on this connection alone.
+  Expected<void, Failure> exchange(const CommandBuffer& commands, std::vector<Reply>& replies,
+                                   Deadline deadline, std::chrono::milliseconds budget) {
+    begin(commands, replies, deadline, budget);
+    run(1, [this](std::size_t) -> Impl& { return *this; });
+    if (flight.failure) return unexpected(std::move(*flight.failure));
     return {};
   }
 
@@ -357,6 +486,11 @@ struct RedisConnection::Impl {
   std::chrono::milliseconds backoff;
   std::uint64_t random_state;
   Error last_error;
+  InFlight flight;
+  // pipeline_each(): this connection's budget, whether it reused a kept socket, whether it runs.
+  streamcache::Deadline call_budget = streamcache::Deadline::never();
+  bool reused = false;
+  bool selected = false;
 };
 
 RedisConnection::RedisConnection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -386,35 +520,90 @@ Expected<void, Error> RedisConnection::connect(streamcache::Deadline budget) {
 Expected<void, Error> RedisConnection::pipeline(const CommandBuffer& commands,
                                                 std::vector<Reply>& replies, Replay replay,
                                                 streamcache::Deadline budget) {
-  replies.clear();
-  if (commands.empty()) return {};
-  // The caller's budget and the one set_deadline gave, whichever ends first.
-  budget = budget.min(impl_->limit);
-  if (spent(budget)) return impl_->budget_spent();
-  impl_->close_if_idle();
-  impl_->reauth_if_due(budget);
-  const bool reused = impl_->transport.has_value();
-  if (auto ready = impl_->ensure_connected(budget); !ready) return ready;
-  // Each attempt gets the command timeout, cut to what the caller's budget has left.
-  auto attempt = [&]() -> Expected<void, Failure> {
-    const auto timeout = budget.cap(impl_->options.command_timeout);
-    auto exchanged = impl_->exchange(commands, replies, Deadline::after(timeout), timeout);
-    if (exchanged) impl_->idle_since = impl_->now();
-    return exchanged;
+  PipelineJob job{this, &commands, &replies, {}};
+  pipeline_each(std::span(&job, 1), replay, budget);
+  return std::move(job.result);
+}
+
+void RedisConnection::pipeline_each(std::span<PipelineJob> jobs, Replay replay,
+                                    streamcache::Deadline budget) {
+  auto impl = [&](std::size_t k) -> Impl& { return *jobs[k].connection->impl_; };
+  // The selected jobs: connect (one after the other), then every exchange at once.
+  auto run_selected = [&] {
+    for (std::size_t k = 0; k < jobs.size(); ++k) {
+      Impl& c = impl(k);
+      if (!c.selected) continue;
+      if (auto ready = c.ensure_connected(c.call_budget); !ready) {
+        jobs[k].result = unexpected(std::move(ready).error());
+        c.selected = false;
+      } else if (spent(c.call_budget)) {
+        jobs[k].result = c.budget_spent();  // the connect took it all; nothing sent
+        c.selected = false;
+      }
+    }
+    for (std::size_t k = 0; k < jobs.size(); ++k) {
+      Impl& c = impl(k);
+      if (!c.selected) continue;
+      // Each attempt gets the command timeout, cut to what the caller's budget has left.
+      const auto timeout = c.call_budget.cap(c.options.command_timeout);
+      c.begin(*jobs[k].commands, *jobs[k].replies, Deadline::after(timeout), timeout);
+    }
+    Impl::run(jobs.size(), impl);
   };
-  if (spent(budget)) return impl_->budget_spent();  // the connect took it all; nothing sent
-  auto done = attempt();
-  if (done) return {};
-  impl_->close();
-  if (replay == Replay::idempotent && reused && done.error().connection_lost) {
-    // The kept connection was dead (idle timeout, failover, frozen Lambda): one fresh try.
-    if (auto ready = impl_->ensure_connected(budget); !ready) return ready;
-    if (spent(budget)) return impl_->budget_spent();
-    done = attempt();
-    if (done) return {};
-    impl_->close();
+
+  bool any = false;
+  for (std::size_t k = 0; k < jobs.size(); ++k) {
+    PipelineJob& job = jobs[k];
+    Impl& c = impl(k);
+    c.selected = false;
+    c.flight.active = false;
+    c.flight.failure.reset();
+    job.result = {};
+    job.replies->clear();
+    if (job.commands->empty()) continue;
+    // The caller's budget and the one set_deadline gave, whichever ends first.
+    c.call_budget = budget.min(c.limit);
+    if (spent(c.call_budget)) {
+      job.result = c.budget_spent();
+      continue;
+    }
+    c.close_if_idle();
+    c.reauth_if_due(c.call_budget);
+    c.reused = c.transport.has_value();
+    c.selected = true;
+    any = true;
   }
-  return unexpected(std::move(done).error().error);
+  if (!any) return;
+  run_selected();
+
+  bool again = false;
+  for (std::size_t k = 0; k < jobs.size(); ++k) {
+    Impl& c = impl(k);
+    if (!c.selected) continue;
+    if (!c.flight.failure) {
+      c.idle_since = c.now();
+      c.selected = false;
+      continue;
+    }
+    c.close();
+    // A kept connection found dead (idle timeout, failover, frozen Lambda): one fresh try.
+    c.selected = replay == Replay::idempotent && c.reused && c.flight.failure->connection_lost;
+    if (!c.selected) jobs[k].result = unexpected(std::move(c.flight.failure->error));
+    again = again || c.selected;
+  }
+  if (!again) return;
+  run_selected();
+  for (std::size_t k = 0; k < jobs.size(); ++k) {
+    Impl& c = impl(k);
+    if (!c.selected) continue;
+    c.selected = false;
+    if (!c.flight.failure) {
+      c.idle_since = c.now();
+      continue;
+    }
+    c.close();
+    jobs[k].result = unexpected(std::move(c.flight.failure->error));
+  }
 }
 
 Expected<Reply, Error> RedisConnection::command(std::initializer_list<std::string_view> args,

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,14 +92,31 @@ class RedisConnection {
 
   // Connects now unless connected; calls below connect on demand, so this is optional.
   Expected<void, Error> connect(Deadline budget = Deadline::never());
-  // Sends every command of `commands` in one write and reads one reply each into `replies`
-  // (cleared first). Error replies are replies; an Error means the exchange failed, and then the
-  // connection is closed. Takes at most connect_timeout (when it must connect) + command_timeout,
+  // Sends every command of `commands` and reads one reply each into `replies` (cleared first),
+  // reading replies while the rest is still written, so a pipeline may exceed the socket buffers.
+  // Error replies are replies; an Error means the exchange failed, and then the connection is
+  // closed. Takes at most connect_timeout (when it must connect) + command_timeout,
   // twice that with Replay::idempotent; each of those is cut to what `budget` has left, and a
   // spent budget fails at once (unavailable) without touching the socket.
   Expected<void, Error> pipeline(const CommandBuffer& commands, std::vector<Reply>& replies,
                                  Replay replay = Replay::never,
                                  Deadline budget = Deadline::never());
+  // One connection's share of pipeline_each(): its commands, where its replies go, the outcome.
+  struct PipelineJob {
+    RedisConnection* connection = nullptr;
+    const CommandBuffer* commands = nullptr;
+    std::vector<Reply>* replies = nullptr;
+    Expected<void, Error> result;
+  };
+  // pipeline() on several distinct connections at once, without threads: each connects if needed
+  // (one after the other), then every pipeline is written and every reply read under one poll()
+  // over all their sockets, each served as soon as it is ready, reading while still writing (a
+  // pipeline larger than the socket buffers never waits for its own replies to be read). A slow
+  // or silent server costs its own job only: the others finish, and it fails at its deadline.
+  // Deadlines, budget and replay are pipeline()'s, per job; a connection replayed after finding
+  // its kept socket dead runs again with the others that need it, after the first pass.
+  static void pipeline_each(std::span<PipelineJob> jobs, Replay replay = Replay::never,
+                            Deadline budget = Deadline::never());
   // One command, one reply.
   Expected<Reply, Error> command(std::initializer_list<std::string_view> args,
                                  Replay replay = Replay::never);

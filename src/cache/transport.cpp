@@ -264,6 +264,10 @@ Expected<TlsContext, Error> TlsContext::create(const TlsOptions& options) {
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   // A truncated reply is caught by the RESP parser; a missing close_notify is just "closed".
   SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+  // A large pipeline is written a record at a time between reads (a pipeline bigger than the
+  // socket buffers must not wait for the whole of it); after WANT_WRITE the retry passes the same
+  // unwritten bytes, whose address need not be the same.
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (options.verify_peer) {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
     const int loaded = options.ca_file.empty()
@@ -305,105 +309,60 @@ Expected<Transport, Error> Transport::open(const ConnectionOptions& options, con
   return Transport(std::move(*fd), std::move(*ssl));
 }
 
-Expected<void, IoError> Transport::write_all(std::string_view bytes, Deadline deadline) {
-  more_ready_ = false;
-  while (!bytes.empty()) {
-    if (ssl_) {
-      ERR_clear_error();
-      std::size_t written = 0;
-      const int rc = SSL_write_ex(ssl_.get(), bytes.data(), bytes.size(), &written);
-      if (rc == 1) {
-        bytes.remove_prefix(written);
-        continue;
-      }
-      const int saved_errno = errno;
-      const int error = SSL_get_error(ssl_.get(), rc);
-      if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ) {
-        auto ready =
-            wait_ready(fd_.get(), error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline);
-        if (!ready) return ready;
-        continue;
-      }
-      if (error == SSL_ERROR_SYSCALL && saved_errno != 0) {
-        return unexpected(IoError{IoError::Kind::lost, errno_text(saved_errno)});
-      }
-      return unexpected(IoError{IoError::Kind::lost, error == SSL_ERROR_SSL
-                                                         ? "TLS: " + openssl_reason()
-                                                         : std::string("closed by the server")});
-    }
+Expected<std::size_t, IoError> Transport::try_write(std::string_view bytes) {
+  if (ssl_) {
+    ERR_clear_error();
+    write_events_ = POLLOUT;
+    std::size_t written = 0;
+    const int rc = SSL_write_ex(ssl_.get(), bytes.data(), bytes.size(), &written);
+    return tls_result(rc, written, write_events_);
+  }
+  while (true) {
     const ssize_t n = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n >= 0) {
-      bytes.remove_prefix(static_cast<std::size_t>(n));
-      continue;
-    }
+    if (n >= 0) return static_cast<std::size_t>(n);
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      if (auto ready = wait_ready(fd_.get(), POLLOUT, deadline); !ready) return ready;
-      continue;
-    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
     return unexpected(IoError{IoError::Kind::lost, errno_text(errno)});
   }
-  return {};
 }
 
-Expected<std::size_t, IoError> Transport::read_some(char* buffer, std::size_t capacity,
-                                                    Deadline deadline) {
-  auto n = ssl_ ? read_tls(buffer, capacity, deadline) : read_plain(buffer, capacity, deadline);
-  if (n) more_ready_ = *n == capacity;
-  return n;
-}
-
-Expected<std::size_t, IoError> Transport::read_plain(char* buffer, std::size_t capacity,
-                                                     Deadline deadline) {
-  // Right after a write the reply cannot be there yet: poll first and save a failed recv.
-  bool poll_first = !more_ready_;
+Expected<std::size_t, IoError> Transport::try_read(char* buffer, std::size_t capacity) {
+  if (ssl_) {
+    ERR_clear_error();
+    read_events_ = POLLIN;
+    std::size_t read = 0;
+    const int rc = SSL_read_ex(ssl_.get(), buffer, capacity, &read);
+    return tls_result(rc, read, read_events_);
+  }
   while (true) {
-    if (poll_first) {
-      if (auto ready = wait_ready(fd_.get(), POLLIN, deadline); !ready) {
-        return unexpected(std::move(ready).error());
-      }
-    }
     const ssize_t n = ::recv(fd_.get(), buffer, capacity, 0);
     if (n > 0) return static_cast<std::size_t>(n);
     if (n == 0) return unexpected(IoError{IoError::Kind::lost, "connection closed by the server"});
-    if (errno == EINTR) {
-      poll_first = false;
-      continue;
-    }
-    if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      return unexpected(IoError{IoError::Kind::lost, errno_text(errno)});
-    }
-    poll_first = true;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    return unexpected(IoError{IoError::Kind::lost, errno_text(errno)});
   }
 }
 
-Expected<std::size_t, IoError> Transport::read_tls(char* buffer, std::size_t capacity,
-                                                   Deadline deadline) {
-  if (!more_ready_ && SSL_has_pending(ssl_.get()) == 0) {
-    if (auto ready = wait_ready(fd_.get(), POLLIN, deadline); !ready) {
-      return unexpected(std::move(ready).error());
-    }
+bool Transport::buffered() const {
+  return ssl_ && SSL_has_pending(ssl_.get()) != 0;
+}
+
+Expected<std::size_t, IoError> Transport::tls_result(int rc, std::size_t done, short& events) {
+  if (rc == 1) return done;
+  const int saved_errno = errno;
+  const int error = SSL_get_error(ssl_.get(), rc);
+  if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+    events = error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+    return 0;
   }
-  while (true) {
-    ERR_clear_error();
-    std::size_t read = 0;
-    const int rc = SSL_read_ex(ssl_.get(), buffer, capacity, &read);
-    if (rc == 1) return read;
-    const int saved_errno = errno;
-    const int error = SSL_get_error(ssl_.get(), rc);
-    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
-      auto ready = wait_ready(fd_.get(), error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
-      if (!ready) return unexpected(std::move(ready).error());
-      continue;
-    }
-    if (error == SSL_ERROR_SYSCALL && saved_errno != 0) {
-      return unexpected(IoError{IoError::Kind::lost, errno_text(saved_errno)});
-    }
-    if (error == SSL_ERROR_SSL) {
-      return unexpected(IoError{IoError::Kind::lost, "TLS: " + openssl_reason()});
-    }
-    return unexpected(IoError{IoError::Kind::lost, "connection closed by the server"});
+  if (error == SSL_ERROR_SYSCALL && saved_errno != 0) {
+    return unexpected(IoError{IoError::Kind::lost, errno_text(saved_errno)});
   }
+  if (error == SSL_ERROR_SSL) {
+    return unexpected(IoError{IoError::Kind::lost, "TLS: " + openssl_reason()});
+  }
+  return unexpected(IoError{IoError::Kind::lost, "connection closed by the server"});
 }
 
 }  // namespace streamcache::cache::detail

@@ -1,6 +1,7 @@
-// Internal to src/cache: a non-blocking TCP socket, optionally wrapped in TLS, whose every call is
-// bounded by a deadline (poll). Writes never raise SIGPIPE: send(MSG_NOSIGNAL), also under TLS
-// through a socket BIO of our own (OpenSSL's own BIO uses write()).
+// Internal to src/cache: a non-blocking TCP socket, optionally wrapped in TLS. Opening it is
+// bounded by a deadline (poll); reads and writes never wait, so the caller polls one or many.
+// Writes never raise SIGPIPE: send(MSG_NOSIGNAL), also under TLS through a socket BIO of our own
+// (OpenSSL's own BIO uses write()).
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/types.h>
+#include <poll.h>
 
 #include "cache/error.h"
 #include "cache/redis_connection.h"
@@ -80,18 +82,32 @@ class Transport {
   static Expected<Transport, Error> open(const ConnectionOptions& options, const TlsContext* tls,
                                          dns::Resolver& resolver, Deadline deadline);
 
-  Expected<void, IoError> write_all(std::string_view bytes, Deadline deadline);
-  // At least one byte, or an error; end of stream is an error (Redis never closes first).
-  Expected<std::size_t, IoError> read_some(char* buffer, std::size_t capacity, Deadline deadline);
+  // The non-blocking halves of an exchange, so one poll() can serve many transports
+  // (RedisConnection::pipeline_each). Neither waits: each does what the socket (and TLS) allows
+  // now.
+  [[nodiscard]] int fd() const { return fd_.get(); }
+  // Bytes of `bytes` written now; 0 when nothing can be: poll for write_events(), then call again
+  // with the same unwritten bytes (TLS requires it).
+  Expected<std::size_t, IoError> try_write(std::string_view bytes);
+  // Bytes read now, or 0 when nothing is there yet: poll for read_events(). End of stream is an
+  // error (Redis never closes first).
+  Expected<std::size_t, IoError> try_read(char* buffer, std::size_t capacity);
+  // Decrypted bytes waiting inside TLS: poll() cannot see them, so read them first.
+  [[nodiscard]] bool buffered() const;
+  // What poll() must wait for before the next try_write / try_read: POLLOUT and POLLIN, unless
+  // TLS needs the other direction first (a renegotiation or key update).
+  [[nodiscard]] short write_events() const { return write_events_; }
+  [[nodiscard]] short read_events() const { return read_events_; }
 
  private:
   Transport(Fd fd, std::unique_ptr<SSL, SslFree> ssl);
-  Expected<std::size_t, IoError> read_plain(char* buffer, std::size_t capacity, Deadline deadline);
-  Expected<std::size_t, IoError> read_tls(char* buffer, std::size_t capacity, Deadline deadline);
+  // The TLS call's outcome: bytes done, 0 to wait for `events`, or why the connection is lost.
+  Expected<std::size_t, IoError> tls_result(int rc, std::size_t done, short& events);
 
   Fd fd_;
   std::unique_ptr<SSL, SslFree> ssl_;
-  bool more_ready_ = false;  // the last read filled the buffer: try reading before polling
+  short write_events_ = POLLOUT;
+  short read_events_ = POLLIN;
 };
 
 }  // namespace streamcache::cache::detail

@@ -2,9 +2,11 @@
 // the suite: the fixture itself, every operation, batches across every primary, live slot
 // migration (MOVED and ASK), a primary killed and its replica promoted while writes run, and
 // NOSCRIPT on one node.
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -170,6 +172,242 @@ TEST_F(ClusterTest, ABatchAcrossEveryPrimaryAnswersEachOpInOrder) {
   EXPECT_EQ(results.back()->write, WriteResult::stale);
   for (std::size_t primary : cluster_->primaries())
     EXPECT_EQ(cluster_->command(primary, {"DBSIZE"}).integer, 100);
+}
+
+// Every kind of op, each id's ops on its own primary, the primaries interleaved: each result is
+// the one its own op must have, so a reply read from the wrong node or out of order shows.
+TEST_F(ClusterTest, AMixedBatchAcrossEveryPrimaryAnswersEachOpWithItsOwnResult) {
+  auto cache = make_cache();
+  const auto ids = ids_across_primaries(20, "mixed-");
+  const std::string old_body = body_of(5);
+  std::vector<CacheOp> seed_ops;
+  for (std::size_t k = 0; k < ids.size(); k += 2)  // even ids start at version 5
+    seed_ops.push_back(CacheOp::apply_if_newer(ids[k], 5, old_body));
+  for (const auto& result : cache.execute(seed_ops))
+    ASSERT_TRUE(result) << describe(result.error());
+
+  std::vector<std::string> bodies;
+  for (std::size_t k = 0; k < ids.size(); ++k)
+    bodies.push_back(body_of(100 + k));
+  struct Expect {
+    std::optional<WriteResult> write;
+    std::optional<Status> read;
+    Version version = 0;
+    std::string body;
+  };
+  std::vector<CacheOp> ops;
+  std::vector<Expect> expected;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    const std::string& id = ids[k];
+    // Even k: the id is at version 5; odd k: absent.
+    switch (k % 6) {
+      case 0:  // newer over 5, then read back
+        ops.push_back(CacheOp::apply_if_newer(id, 6 + k, bodies[k]));
+        expected.push_back({WriteResult::applied, {}, 0, {}});
+        ops.push_back(CacheOp::get(id));
+        expected.push_back({{}, Status::hit, 6 + k, bodies[k]});
+        break;
+      case 2:  // older than 5: stale, the old entry stays
+        ops.push_back(CacheOp::apply_if_newer(id, 4, bodies[k]));
+        expected.push_back({WriteResult::stale, {}, 0, {}});
+        ops.push_back(CacheOp::get(id));
+        expected.push_back({{}, Status::hit, 5, old_body});
+        break;
+      case 4:  // deleted
+        ops.push_back(CacheOp::tombstone_if_newer(id, 7));
+        expected.push_back({WriteResult::applied, {}, 0, {}});
+        ops.push_back(CacheOp::get(id));
+        expected.push_back({{}, Status::not_found, 0, {}});
+        break;
+      case 1:  // absent: a miss, then a negative entry, then found as not_found
+        ops.push_back(CacheOp::get(id));
+        expected.push_back({{}, Status::miss, 0, {}});
+        ops.push_back(CacheOp::fill_negative(id));
+        expected.push_back({WriteResult::applied, {}, 0, {}});
+        ops.push_back(CacheOp::get(id));
+        expected.push_back({{}, Status::not_found, 0, {}});
+        break;
+      case 3:  // absent: fenced, then a fill below the fence is stale
+        ops.push_back(CacheOp::fence_if_newer(id, 9));
+        expected.push_back({WriteResult::applied, {}, 0, {}});
+        ops.push_back(CacheOp::apply_if_newer(id, 8, bodies[k]));
+        expected.push_back({WriteResult::stale, {}, 0, {}});
+        break;
+      default:  // absent: a plain fill
+        ops.push_back(CacheOp::apply_if_newer(id, 1, bodies[k]));
+        expected.push_back({WriteResult::applied, {}, 0, {}});
+        break;
+    }
+  }
+  const BatchResults results = cache.execute(ops);
+  ASSERT_EQ(results.size(), ops.size());
+  for (std::size_t j = 0; j < ops.size(); ++j) {
+    SCOPED_TRACE(testing::numbered("op ", static_cast<long long>(j)) + " on " +
+                 std::string(ops[j].id));
+    ASSERT_TRUE(results[j]) << describe(results[j].error());
+    if (expected[j].write) {
+      EXPECT_EQ(results[j]->write, *expected[j].write);
+      continue;
+    }
+    EXPECT_EQ(results[j]->read.status, *expected[j].read);
+    if (*expected[j].read == Status::hit) {
+      EXPECT_EQ(results[j]->read.version, expected[j].version);
+      EXPECT_EQ(results[j]->read.body, expected[j].body);
+    }
+  }
+  EXPECT_EQ(cache.stats().moved, 0u);
+}
+
+// CLIENT PAUSE WRITE on one node while alive: its scripts wait (EVALSHA may write), reads go on.
+class WritesPaused {
+ public:
+  WritesPaused(RedisCluster& cluster, std::size_t node) : cluster_(cluster), node_(node) {
+    const Reply paused = cluster_.command(node_, {"CLIENT", "PAUSE", "120000", "WRITE"});
+    if (paused.str != "OK") throw std::runtime_error("CLIENT PAUSE: " + paused.str);
+  }
+  ~WritesPaused() { resume(); }
+  WritesPaused(const WritesPaused&) = delete;
+  WritesPaused& operator=(const WritesPaused&) = delete;
+  void resume() {
+    if (resumed_) return;
+    resumed_ = true;
+    try {
+      (void)cluster_.command(node_, {"CLIENT", "UNPAUSE"});
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "CLIENT UNPAUSE: " << e.what();
+    }
+  }
+
+ private:
+  RedisCluster& cluster_;
+  std::size_t node_;
+  bool resumed_ = false;
+};
+
+// The batch's first node stalls (its writes paused) with a command timeout far away: the other
+// primaries have already run their share, as their own data shows, while the stalled one still
+// holds its commands. Asked one after the other, they would wait behind it.
+TEST_F(ClusterTest, EveryNodeOfABatchIsInFlightAtOnce) {
+  ConnectionOptions seed = seed_options(cluster_->port(seed_index()));
+  seed.command_timeout = std::chrono::minutes(2);
+  auto created = ClusterItemCache::create(seed);
+  ASSERT_TRUE(created);
+  ClusterItemCache& cache = *created;
+  const auto ids = ids_across_primaries(5, "parallel-");
+  const std::string body = body_of(1);
+  std::vector<CacheOp> ops;
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::get(id));
+  for (const auto& result : cache.execute(ops))  // every node connected, the map read
+    ASSERT_TRUE(result) << describe(result.error());
+  ops.clear();
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 1, body));
+
+  const std::size_t stalled = cluster_->primary_of_slot(hash_slot(item_key(ids[0])));
+  std::vector<std::string> elsewhere;
+  std::vector<std::string> on_stalled;
+  for (const auto& id : ids) {
+    (cluster_->primary_of_slot(hash_slot(item_key(id))) == stalled ? on_stalled : elsewhere)
+        .push_back(id);
+  }
+  WritesPaused paused(*cluster_, stalled);
+  BatchResults results;
+  std::thread batch([&] { results = cache.execute(ops); });
+  const bool others_done = wait_until([&] {
+    return std::all_of(elsewhere.begin(), elsewhere.end(),
+                       [&](const std::string& id) { return !stored(id).is_nil(); });
+  });
+  const bool stalled_untouched =
+      std::all_of(on_stalled.begin(), on_stalled.end(),
+                  [&](const std::string& id) { return stored(id).is_nil(); });
+  paused.resume();
+  batch.join();
+  EXPECT_TRUE(others_done) << "the other primaries waited behind the stalled one";
+  EXPECT_TRUE(stalled_untouched) << "the stalled primary was not stalled";
+  ASSERT_EQ(results.size(), ops.size());
+  for (const auto& result : results) {
+    ASSERT_TRUE(result) << describe(result.error());
+    EXPECT_EQ(result->write, WriteResult::applied);
+  }
+  for (const auto& id : ids)
+    EXPECT_EQ(stored(id).str.substr(kHeaderSize), body) << id;
+}
+
+// One node stalls past the batch's budget: its ops fail at the deadline, and the others' results
+// (and writes) are there, not lost behind it.
+TEST_F(ClusterTest, ANodeThatStallsFailsAtTheDeadlineWithTheOthersResultsReported) {
+  ConnectionOptions seed = seed_options(cluster_->port(seed_index()));
+  seed.command_timeout = std::chrono::minutes(2);  // the budget is what ends the wait
+  auto created = ClusterItemCache::create(seed);
+  ASSERT_TRUE(created);
+  ClusterItemCache& cache = *created;
+  const auto ids = ids_across_primaries(5, "stall-");
+  const std::string body = body_of(1);
+  std::vector<CacheOp> ops;
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::get(id));
+  for (const auto& result : cache.execute(ops))
+    ASSERT_TRUE(result) << describe(result.error());
+  ops.clear();
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 1, body));
+
+  const std::size_t stalled = cluster_->primary_of_slot(hash_slot(item_key(ids[0])));
+  WritesPaused paused(*cluster_, stalled);
+  const BatchResults results = cache.execute(ops, Deadline::after(std::chrono::seconds(2)));
+  ASSERT_EQ(results.size(), ops.size());
+  std::size_t failed = 0;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    SCOPED_TRACE(ids[k]);
+    if (cluster_->primary_of_slot(hash_slot(item_key(ids[k]))) == stalled) {
+      ++failed;
+      ASSERT_FALSE(results[k]);
+      EXPECT_EQ(results[k].error().code, ErrorCode::unavailable);
+      EXPECT_NE(results[k].error().message.find("no reply within"), std::string::npos)
+          << describe(results[k].error());
+      EXPECT_TRUE(stored(ids[k]).is_nil());
+    } else {
+      ASSERT_TRUE(results[k]) << describe(results[k].error());
+      EXPECT_EQ(results[k]->write, WriteResult::applied);
+      EXPECT_EQ(stored(ids[k]).str.substr(kHeaderSize), body);
+    }
+  }
+  EXPECT_EQ(failed, 5u);
+}
+
+// Each node's share (about 13 MB up, as much down) is far larger than the socket buffers, and
+// every write is followed by a read of the same large body: the pipeline is written while its
+// replies are read. Every op's result is checked.
+TEST_F(ClusterTest, ABatchLargerThanTheSocketBuffersIsWrittenWhileItsRepliesAreRead) {
+  ConnectionOptions seed = seed_options(cluster_->port(seed_index()));
+  seed.command_timeout = std::chrono::minutes(2);  // a loaded CI machine moves 80 MB slowly
+  auto created = ClusterItemCache::create(seed);
+  ASSERT_TRUE(created);
+  ClusterItemCache& cache = *created;
+  constexpr std::size_t kIds = 5000;
+  const auto ids = ids_across_primaries(kIds / 3 + 1, "large-");
+  std::vector<std::string> bodies;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    std::string body(8 * 1024, static_cast<char>('a' + k % 26));
+    body.replace(0, 20, testing::numbered("body-", static_cast<long long>(k)));
+    bodies.push_back(std::move(body));
+  }
+  std::vector<CacheOp> ops;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    ops.push_back(CacheOp::apply_if_newer(ids[k], 1, bodies[k]));
+    ops.push_back(CacheOp::get(ids[k]));
+  }
+  ASSERT_GE(ops.size(), 10000u);
+  const BatchResults results = cache.execute(ops);
+  ASSERT_EQ(results.size(), ops.size());
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    ASSERT_TRUE(results[2 * k]) << describe(results[2 * k].error());
+    EXPECT_EQ(results[2 * k]->write, WriteResult::applied);
+    ASSERT_TRUE(results[2 * k + 1]) << describe(results[2 * k + 1].error());
+    EXPECT_EQ(results[2 * k + 1]->read.version, 1u);
+    EXPECT_TRUE(results[2 * k + 1]->read.body == bodies[k]) << ids[k];
+  }
 }
 
 // Another primary than the one serving `slot`.

@@ -70,6 +70,89 @@ TEST(RedisConnection, CommandsAndPipelines) {
   EXPECT_EQ(connection.generation(), 1u);
 }
 
+// pipeline_each: every connection's pipeline under one poll(), each reply on its own job, and a
+// silent server failing its own job alone at its deadline.
+TEST(RedisConnection, PipelineEachAnswersEveryJobAndASilentServerFailsAlone) {
+  RedisServer first;
+  RedisServer second;
+  testing::BlackHole hole;
+  auto a = connect_to(testing::local_options(first.port()));
+  auto b = connect_to(testing::local_options(second.port()));
+  auto silent_options = testing::local_options(hole.port());
+  silent_options.command_timeout = milliseconds(300);
+  auto silent = connect_to(silent_options);
+  CommandBuffer to_a;
+  CommandBuffer to_b;
+  CommandBuffer to_silent;
+  for (int i = 0; i < 500; ++i) {
+    to_a.add({"SET", numbered("a", i), numbered("first-", i)});
+    to_b.add({"SET", numbered("b", i), numbered("second-", i)});
+  }
+  for (int i = 0; i < 500; ++i) {
+    to_a.add({"GET", numbered("a", i)});
+    to_b.add({"GET", numbered("b", i)});
+  }
+  to_silent.add({"PING"});
+  std::vector<Reply> from_a;
+  std::vector<Reply> from_b;
+  std::vector<Reply> from_silent;
+  std::vector<RedisConnection::PipelineJob> jobs = {
+      {&a, &to_a, &from_a, {}}, {&silent, &to_silent, &from_silent, {}}, {&b, &to_b, &from_b, {}}};
+  RedisConnection::pipeline_each(jobs, Replay::idempotent,
+                                 Deadline::after(std::chrono::seconds(30)));
+  ASSERT_TRUE(jobs[0].result) << describe(jobs[0].result.error());
+  ASSERT_TRUE(jobs[2].result) << describe(jobs[2].result.error());
+  ASSERT_EQ(from_a.size(), 1000u);
+  ASSERT_EQ(from_b.size(), 1000u);
+  for (int i = 0; i < 500; ++i) {
+    EXPECT_EQ(from_a[500 + i].str, numbered("first-", i));
+    EXPECT_EQ(from_b[500 + i].str, numbered("second-", i));
+  }
+  ASSERT_FALSE(jobs[1].result);
+  EXPECT_EQ(jobs[1].result.error().code, ErrorCode::unavailable);
+  EXPECT_NE(jobs[1].result.error().message.find("no reply within 300 ms (0 of 1 replies read)"),
+            std::string::npos)
+      << describe(jobs[1].result.error());
+  EXPECT_TRUE(from_silent.empty());
+  EXPECT_FALSE(silent.connected());  // a late reply must not be read as the next one's
+  EXPECT_TRUE(a.connected());
+  EXPECT_EQ(first.cli({"DBSIZE"}), "500");
+  EXPECT_EQ(second.cli({"DBSIZE"}), "500");
+}
+
+// Kept connections closed by their servers: with Replay::idempotent each job runs again on a
+// fresh connection in the same call; without it, each fails.
+TEST(RedisConnection, PipelineEachReplaysEveryDeadKeptConnection) {
+  RedisServer first;
+  RedisServer second;
+  auto a = connect_to(testing::local_options(first.port()));
+  auto b = connect_to(testing::local_options(second.port()));
+  CommandBuffer ping;
+  ping.add({"PING"});
+  std::vector<Reply> from_a;
+  std::vector<Reply> from_b;
+  std::vector<RedisConnection::PipelineJob> jobs = {{&a, &ping, &from_a, {}},
+                                                    {&b, &ping, &from_b, {}}};
+  RedisConnection::pipeline_each(jobs);
+  ASSERT_TRUE(jobs[0].result && jobs[1].result);
+  EXPECT_NE(first.cli({"CLIENT", "KILL", "TYPE", "normal"}), "0");
+  EXPECT_NE(second.cli({"CLIENT", "KILL", "TYPE", "normal"}), "0");
+  RedisConnection::pipeline_each(jobs, Replay::idempotent);
+  for (const auto& job : jobs)
+    ASSERT_TRUE(job.result) << describe(job.result.error());
+  EXPECT_EQ(from_a.at(0).str, "PONG");
+  EXPECT_EQ(from_b.at(0).str, "PONG");
+  EXPECT_EQ(a.generation(), 2u);
+  EXPECT_EQ(b.generation(), 2u);
+
+  EXPECT_NE(first.cli({"CLIENT", "KILL", "TYPE", "normal"}), "0");
+  RedisConnection::pipeline_each(jobs, Replay::never);
+  ASSERT_FALSE(jobs[0].result);
+  EXPECT_EQ(jobs[0].result.error().code, ErrorCode::unavailable);
+  ASSERT_TRUE(jobs[1].result);  // its connection was alive
+  EXPECT_EQ(b.generation(), 2u);
+}
+
 TEST(RedisConnection, SelectsTheDatabaseAndNamesTheClient) {
   RedisServer server;
   auto options = testing::local_options(server.port());

@@ -2,6 +2,8 @@
 // openssl CLI: the operations, and the failures that must be clear (wrong password, untrusted
 // certificate, wrong name, TLS/plain mix-ups, a server gone mid-use).
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -105,6 +107,47 @@ TEST_F(TlsTest, EveryOperationOverTlsWithAuth) {
   std::string big(2 << 20, 'y');
   EXPECT_EQ(cache.apply_if_newer("big", 1, big).value(), WriteResult::applied);
   EXPECT_EQ(cache.get("big")->body, big);
+}
+
+// The halves of an exchange over TLS: two connections' pipelines, each about 16 MB up and as
+// much down (SET then GET of large values, interleaved), under one poll(): TLS writes a record at
+// a time while the replies are read, and decrypted bytes TLS holds back are read before polling.
+TEST_F(TlsTest, LargePipelinesOnSeveralConnectionsAtOnce) {
+  std::vector<RedisConnection> connections;
+  for (int c = 0; c < 2; ++c) {
+    auto options = tls_options();
+    options.command_timeout = std::chrono::minutes(2);  // a loaded CI machine moves 64 MB slowly
+    auto connection = RedisConnection::create(options);
+    ASSERT_TRUE(connection) << describe(connection.error());
+    connections.push_back(std::move(*connection));
+  }
+  constexpr int kValues = 1000;
+  std::vector<std::string> values;
+  for (int i = 0; i < kValues; ++i) {
+    std::string value(16 * 1024, static_cast<char>('a' + i % 26));
+    value.replace(0, 12, testing::numbered("value-", i));
+    values.push_back(std::move(value));
+  }
+  std::vector<CommandBuffer> commands(connections.size());
+  std::vector<std::vector<Reply>> replies(connections.size());
+  std::vector<RedisConnection::PipelineJob> jobs;
+  for (std::size_t c = 0; c < connections.size(); ++c) {
+    for (int i = 0; i < kValues; ++i) {
+      const std::string key = testing::numbered(c == 0 ? "tls-a-" : "tls-b-", i);
+      commands[c].add({"SET", key, values[i]});
+      commands[c].add({"GET", key});
+    }
+    jobs.push_back({&connections[c], &commands[c], &replies[c], {}});
+  }
+  RedisConnection::pipeline_each(jobs, Replay::idempotent);
+  for (std::size_t c = 0; c < connections.size(); ++c) {
+    ASSERT_TRUE(jobs[c].result) << describe(jobs[c].result.error());
+    ASSERT_EQ(replies[c].size(), 2u * kValues);
+    for (int i = 0; i < kValues; ++i) {
+      EXPECT_EQ(replies[c][2 * i].str, "OK");
+      EXPECT_TRUE(replies[c][2 * i + 1].str == values[i]) << c << " " << i;
+    }
+  }
 }
 
 TEST_F(TlsTest, VerifiesADnsNameToo) {
