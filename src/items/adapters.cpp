@@ -62,7 +62,7 @@ const char* condition_expression(WriteCondition::Kind kind) {
 
 Expected<void, StoreError> DynamoItemStore::put(const json::Value& row, WriteCondition condition,
                                                 Deadline deadline) {
-  if (auto* tracer = client_.service().tracer()) {
+  if (auto* tracer = client_.service().tracer(); tracer != nullptr && tracer->sampled()) {
     if (const auto id = row.get_string("id")) tracer->set_item_id(*id);
   }
   auto attributes = aws::map_from_plain_json(row);

@@ -21,7 +21,8 @@ Expected<std::unique_ptr<Tracer>, std::string> Tracer::from_env(const EnvLookup&
 
 void Tracer::begin_invocation(std::string_view trace_header) {
   sampled_ = false;
-  if (!sink_ || trace_header.empty()) return;
+  // Most invocations are unsampled: one search rules them out before any parsing.
+  if (!sink_ || trace_header.find("Sampled=1") == std::string_view::npos) return;
   const TraceHeader header = parse_trace_header(trace_header);
   if (!header.sampled || !is_trace_id(header.root) || !is_segment_id(header.parent)) return;
   sampled_ = true;
