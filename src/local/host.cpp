@@ -61,6 +61,14 @@ struct LocalHost::Impl {
       functions.set(pool->function().name, std::move(f));
     }
     v.set("functions", std::move(functions));
+    if (traces) {
+      json::Value t = json::Object{};
+      t.set("file", traces->file().string());
+      t.set("daemonAddress", traces->address());
+      t.set("recorded", json::Value::integer(traces->stats().recorded));
+      t.set("dropped", json::Value::integer(traces->stats().dropped));
+      v.set("traces", std::move(t));
+    }
     if (mapping) {
       const MappingStats s = mapping->stats();
       json::Value m = json::Object{};
@@ -83,6 +91,7 @@ struct LocalHost::Impl {
         if (gateway) gateway->stop();
         if (api) api->shutdown();  // pending invocations end when their instances exit
         if (stream_handler) stream_handler->shutdown();
+        if (traces) traces->stop();
         return 0;
       });
     }
@@ -96,6 +105,7 @@ struct LocalHost::Impl {
   LogSink& log;
   asio::io_context io{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<TraceReceiver> traces;  // before the pools, which point at it
   std::unique_ptr<FunctionPool> api;
   std::unique_ptr<FunctionPool> stream_handler;
   std::unique_ptr<HttpGateway> gateway;
@@ -114,11 +124,15 @@ Expected<std::unique_ptr<LocalHost>, std::string> LocalHost::start(StackConfig c
   auto impl = std::make_unique<Impl>(std::move(config), log);
   Impl& h = *impl;
   const StackConfig& c = h.config;
+  h.traces = std::make_unique<TraceReceiver>(h.io, c.local.work_dir / "traces.jsonl");
+  if (auto opened = h.traces->open(); !opened) return unexpected(opened.error());
+  h.traces->start();
   for (const auto* fn : {&c.api, &c.stream_handler}) {
     if (!*fn) continue;
     auto code = prepare_code(**fn, c.local.work_dir);
     if (!code) return unexpected(std::move(code).error());
     auto pool = std::make_unique<FunctionPool>(h.io, **fn, std::move(*code), c, log);
+    pool->enable_tracing(h.traces.get());
     (fn == &c.api ? h.api : h.stream_handler) = std::move(pool);
   }
   if (h.api) {
