@@ -1,5 +1,6 @@
 #include "aws/service_client.h"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 #include <thread>
@@ -98,6 +99,62 @@ Error out_of_time(std::string_view operation, int attempts, Error last) {
 
 Expected<json::Value, Error> ServiceClient::call(std::string_view operation, std::string body,
                                                  Deadline deadline) {
+  if (tracer_ != nullptr && tracer_->sampled()) {
+    return traced_call(operation, std::move(body), deadline);
+  }
+  return send_with_retries(operation, std::move(body), deadline, nullptr);
+}
+
+namespace {
+
+// The request's "TableName" (our own serializer writes it without escapes); "" when absent.
+std::string table_name_of(std::string_view body) {
+  constexpr std::string_view kKey = "\"TableName\":\"";
+  const auto at = body.find(kKey);
+  if (at == std::string_view::npos) return {};
+  const auto start = at + kKey.size();
+  const auto end = body.find('"', start);
+  return end == std::string_view::npos ? std::string()
+                                       : std::string(body.substr(start, end - start));
+}
+
+}  // namespace
+
+Expected<json::Value, Error> ServiceClient::traced_call(std::string_view operation,
+                                                        std::string body, Deadline deadline) {
+  tracing::Segment segment =
+      tracer_->start(service_.host_prefix == "dynamodb" ? std::string_view("DynamoDB")
+                                                        : std::string_view(service_.signing_name),
+                     "aws");
+  segment.has_aws = true;
+  segment.aws.operation = operation;
+  segment.aws.region = config_.region;
+  segment.aws.table_name = table_name_of(body);
+  CallTrace trace;
+  trace.header = tracer_->downstream_header(segment);
+  auto result = send_with_retries(operation, std::move(body), deadline, &trace);
+  if (result) {
+    segment.aws.retries = std::max(trace.attempts - 1, 0);
+    segment.http_status = trace.status;
+    segment.aws.request_id = std::move(trace.request_id);
+  } else {
+    const Error& e = result.error();
+    segment.aws.retries = std::max(e.attempts - 1, 0);
+    segment.http_status = e.http_status;
+    segment.aws.request_id = std::move(trace.request_id);
+    segment.throttle = e.kind == ErrorKind::throttled || e.http_status == 429;
+    // Server and transport failures are faults; what the caller asked wrongly is an error.
+    segment.fault = e.http_status >= 500 || e.http_status == 0;
+    segment.error = !segment.fault;
+    segment.cause = e.code.empty() ? e.message : e.code + ": " + e.message;
+  }
+  tracer_->finish(segment);
+  return result;
+}
+
+Expected<json::Value, Error> ServiceClient::send_with_retries(std::string_view operation,
+                                                              std::string body, Deadline deadline,
+                                                              CallTrace* trace) {
   const std::string target = service_.target_prefix + "." + std::string(operation);
   const std::string path = http_.origin().path.empty() ? "/" : http_.origin().path + "/";
   Error last;
@@ -122,9 +179,16 @@ Expected<json::Value, Error> ServiceClient::call(std::string_view operation, std
     // its caller (items::ItemOperations::write_row compares the row it finds with its own).
     request.replay_safe = true;
     signer_.sign(request, config_.now());
+    // Added after signing, as the SDKs leave it unsigned: proxies may rewrite the trace header.
+    if (trace != nullptr) request.headers.push_back({"X-Amzn-Trace-Id", trace->header});
 
     Error error;
     auto response = http_.send(request, timeout);
+    if (trace != nullptr) {
+      trace->attempts = attempt;
+      trace->status = response ? response->status : 0;
+      if (response) trace->request_id = response->header("x-amzn-RequestId").value_or("");
+    }
     if (response && response->status / 100 == 2) {
       retry_.on_success(attempt);
       if (response->body.empty()) return json::Value(json::Object{});

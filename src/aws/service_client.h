@@ -16,6 +16,7 @@
 #include "common/expected.h"
 #include "http/client.h"
 #include "json/json.h"
+#include "tracing/tracer.h"
 
 namespace streamcache::aws {
 
@@ -65,13 +66,31 @@ class ServiceClient {
 
   [[nodiscard]] const ClientConfig& config() const { return config_; }
 
+  // Sampled invocations get one X-Ray subsegment per call (namespace aws: operation, region,
+  // table, retries, request id) and send X-Amzn-Trace-Id. The tracer outlives the client.
+  void set_tracer(tracing::Tracer* tracer) { tracer_ = tracer; }
+  [[nodiscard]] tracing::Tracer* tracer() const { return tracer_; }
+
  private:
+  // What a traced call learns about itself.
+  struct CallTrace {
+    std::string header;  // X-Amzn-Trace-Id to send
+    int attempts = 0;
+    int status = 0;
+    std::string request_id;
+  };
+  Expected<json::Value, Error> send_with_retries(std::string_view operation, std::string body,
+                                                 Deadline deadline, CallTrace* trace);
+  Expected<json::Value, Error> traced_call(std::string_view operation, std::string body,
+                                           Deadline deadline);
+
   ServiceInfo service_;
   ClientConfig config_;
   http::Client http_;
   Signer signer_;
   RetryPolicy retry_;
   std::string host_;
+  tracing::Tracer* tracer_ = nullptr;
 };
 
 }  // namespace streamcache::aws

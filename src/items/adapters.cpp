@@ -33,6 +33,7 @@ StoreError store_error_from(const aws::Error& error) {
 
 Expected<std::optional<json::Value>, StoreError> DynamoItemStore::get(std::string_view id,
                                                                       Deadline deadline) {
+  if (auto* tracer = client_.service().tracer()) tracer->set_item_id(id);
   auto item = client_.get_item({table_, key_of(id), true, deadline});
   if (!item) return unexpected(store_error_from(item.error()));
   if (!item->has_value()) return std::optional<json::Value>();
@@ -61,6 +62,9 @@ const char* condition_expression(WriteCondition::Kind kind) {
 
 Expected<void, StoreError> DynamoItemStore::put(const json::Value& row, WriteCondition condition,
                                                 Deadline deadline) {
+  if (auto* tracer = client_.service().tracer(); tracer != nullptr && tracer->sampled()) {
+    if (const auto id = row.get_string("id")) tracer->set_item_id(*id);
+  }
   auto attributes = aws::map_from_plain_json(row);
   if (!attributes) return unexpected(StoreError{StoreError::Kind::invalid, attributes.error()});
   aws::PutItemRequest request{
@@ -131,10 +135,68 @@ Expected<cache::WriteResult, cache::Error> write_of(
 
 }  // namespace
 
+namespace {
+
+std::string_view op_name(cache::OpKind kind) {
+  switch (kind) {
+    case cache::OpKind::get:
+      return "get";
+    case cache::OpKind::apply:
+      return "apply_if_newer";
+    case cache::OpKind::tombstone:
+      return "tombstone_if_newer";
+    case cache::OpKind::negative:
+      return "fill_negative";
+    case cache::OpKind::fence:
+      return "fence_if_newer";
+    case cache::OpKind::invalidate:
+      return "invalidate_above";
+  }
+  return "unknown";
+}
+
+// hit, not_found (a tombstone or negative entry), miss; applied or stale for writes.
+std::string_view outcome_of(const cache::CacheOp& op,
+                            const Expected<cache::OpResult, cache::Error>& result) {
+  if (!result) return "error";
+  if (op.kind != cache::OpKind::get) {
+    return result->write == cache::WriteResult::applied ? "applied" : "stale";
+  }
+  switch (result->read.status) {
+    case cache::GetResult::Status::hit:
+      return "hit";
+    case cache::GetResult::Status::not_found:
+      return "not_found";
+    case cache::GetResult::Status::miss:
+      return "miss";
+  }
+  return "miss";
+}
+
+}  // namespace
+
+void RedisItemCache::run_one(const cache::CacheOp& op, Deadline deadline) {
+  if (tracer_ == nullptr || !tracer_->sampled()) {
+    cache_.execute(std::span(&op, 1), batch_, deadline);
+    return;
+  }
+  tracing::Segment segment = tracer_->start("Redis", "remote");
+  cache_.execute(std::span(&op, 1), batch_, deadline);
+  const auto& result = batch_.front();
+  segment.annotations.push_back({"cache_op", std::string(op_name(op.kind))});
+  segment.annotations.push_back({"cache_outcome", std::string(outcome_of(op, result))});
+  if (!result) {
+    segment.fault = true;
+    segment.cause = result.error().message;
+  }
+  tracer_->set_item_id(op.id);
+  tracer_->finish(segment);
+}
+
 Expected<cache::GetResult, cache::Error> RedisItemCache::get(std::string_view id,
                                                              Deadline deadline) {
   const auto op = cache::CacheOp::get(id);
-  cache_.execute(std::span(&op, 1), batch_, deadline);
+  run_one(op, deadline);
   if (!batch_.front()) return unexpected(std::move(batch_.front()).error());
   return std::move(batch_.front()->read);
 }
@@ -143,20 +205,20 @@ Expected<cache::WriteResult, cache::Error> RedisItemCache::apply_if_newer(std::s
                                                                           std::string_view body,
                                                                           Deadline deadline) {
   const auto op = cache::CacheOp::apply_if_newer(id, version, body);
-  cache_.execute(std::span(&op, 1), batch_, deadline);
+  run_one(op, deadline);
   return write_of(std::move(batch_.front()));
 }
 Expected<cache::WriteResult, cache::Error> RedisItemCache::tombstone_if_newer(std::string_view id,
                                                                               Version version,
                                                                               Deadline deadline) {
   const auto op = cache::CacheOp::tombstone_if_newer(id, version);
-  cache_.execute(std::span(&op, 1), batch_, deadline);
+  run_one(op, deadline);
   return write_of(std::move(batch_.front()));
 }
 Expected<cache::WriteResult, cache::Error> RedisItemCache::fill_negative(std::string_view id,
                                                                          Deadline deadline) {
   const auto op = cache::CacheOp::fill_negative(id);
-  cache_.execute(std::span(&op, 1), batch_, deadline);
+  run_one(op, deadline);
   return write_of(std::move(batch_.front()));
 }
 
@@ -181,7 +243,13 @@ void RedisItemCache::execute(std::span<const StreamOp> ops, StreamResults& resul
         break;
     }
   }
-  cache_.execute(ops_, batch_, budget);
+  if (tracer_ != nullptr && tracer_->sampled()) {
+    tracing::Segment segment = tracer_->start("Redis", "remote");
+    cache_.execute(ops_, batch_, budget);
+    trace_batch(segment, ops_.size());
+  } else {
+    cache_.execute(ops_, batch_, budget);
+  }
   results.clear();
   results.reserve(ops.size());
   for (std::size_t k = 0; k < ops.size(); ++k) {
@@ -194,6 +262,29 @@ void RedisItemCache::execute(std::span<const StreamOp> ops, StreamResults& resul
       results.emplace_back(unexpected(batch_[k].error()));
     }
   }
+}
+
+// A stream batch is one pipelined round trip over many ids: counts instead of one outcome.
+void RedisItemCache::trace_batch(tracing::Segment& segment, std::size_t ops) const {
+  double applied = 0;
+  double stale = 0;
+  double failed = 0;
+  for (const auto& result : batch_) {
+    if (!result) {
+      ++failed;
+    } else if (result->write == cache::WriteResult::applied) {
+      ++applied;
+    } else {
+      ++stale;
+    }
+  }
+  segment.annotations.push_back({"cache_op", std::string("stream_batch")});
+  segment.annotations.push_back({"cache_ops", static_cast<double>(ops)});
+  segment.annotations.push_back({"cache_applied", applied});
+  segment.annotations.push_back({"cache_stale", stale});
+  segment.annotations.push_back({"cache_failed", failed});
+  segment.fault = failed > 0;
+  tracer_->finish(segment);
 }
 
 }  // namespace streamcache::items

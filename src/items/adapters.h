@@ -7,6 +7,7 @@
 #include "aws/dynamodb.h"
 #include "cache/cache_op.h"
 #include "items/ports.h"
+#include "tracing/tracer.h"
 
 namespace streamcache::items {
 
@@ -32,7 +33,9 @@ StoreError store_error_from(const aws::Error& error);
 
 class RedisItemCache : public ItemCachePort, public StreamCachePort {
  public:
-  explicit RedisItemCache(cache::ItemCacheClient& cache) : cache_(cache) {}
+  // With a tracer, sampled invocations get one X-Ray subsegment per Redis round trip.
+  explicit RedisItemCache(cache::ItemCacheClient& cache, tracing::Tracer* tracer = nullptr)
+      : cache_(cache), tracer_(tracer) {}
 
   // Each call is cut to its own deadline.
   Expected<cache::GetResult, cache::Error> get(std::string_view id,
@@ -50,7 +53,12 @@ class RedisItemCache : public ItemCachePort, public StreamCachePort {
   void execute(std::span<const StreamOp> ops, StreamResults& results, Deadline budget) override;
 
  private:
+  // One op as one round trip, traced when the invocation is sampled.
+  void run_one(const cache::CacheOp& op, Deadline deadline);
+  void trace_batch(tracing::Segment& segment, std::size_t ops) const;
+
   cache::ItemCacheClient& cache_;
+  tracing::Tracer* tracer_;
   std::vector<cache::CacheOp> ops_;
   cache::BatchResults batch_;
 };

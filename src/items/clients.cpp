@@ -18,9 +18,13 @@ Expected<std::unique_ptr<Clients>, std::string> create_clients(const EnvLookup& 
   if (!item_cache) return unexpected("Redis cache: " + item_cache.error().message);
   auto dynamodb = aws::DynamoDbClient::from_env(env);
   if (!dynamodb) return unexpected("DynamoDB: " + dynamodb.error());
+  auto tracer = tracing::Tracer::from_env(env);
+  if (!tracer) return unexpected("X-Ray: " + tracer.error());
+  dynamodb->service().set_tracer(tracer->get());
   std::string name = non_empty(env, "AWS_LAMBDA_FUNCTION_NAME").value_or("streamcache");
-  return std::make_unique<Clients>(
-      Clients{std::move(*config), std::move(*dynamodb), std::move(*item_cache), std::move(name)});
+  return std::make_unique<Clients>(Clients{std::move(*config), std::move(*dynamodb),
+                                           std::move(*item_cache), std::move(name),
+                                           std::move(*tracer)});
 }
 
 void write_stdout_line(std::string_view line) {

@@ -10,6 +10,7 @@
 #include "common/env.h"
 #include "common/expected.h"
 #include "items/config.h"
+#include "tracing/tracer.h"
 
 namespace streamcache::items {
 
@@ -19,6 +20,9 @@ struct Clients {
   // One node or a Redis Cluster: REDIS_CLUSTER (auto, on, off; auto asks the server).
   std::unique_ptr<cache::ItemCacheClient> cache;
   std::string function_name;  // AWS_LAMBDA_FUNCTION_NAME, the metrics dimension
+  // X-Ray (AWS_XRAY_DAEMON_ADDRESS): the DynamoDB client traces through it; the handler begins
+  // and ends each invocation on it and hands it to the Redis adapter.
+  std::unique_ptr<tracing::Tracer> tracer;
 };
 
 // Reads the configuration and creates the clients; does not connect to Redis (the first call

@@ -426,6 +426,7 @@ Expected<StackConfig, std::string> parse_stack_config(std::string_view json_text
       std::string work_dir = ".local";
       l.string("work_dir", work_dir);
       c.local.work_dir = resolve(base_dir, work_dir);
+      l.integer("trace_sampling_percent", c.local.trace_sampling_percent, 0, 100);
     }
     if (!c.local.aws_endpoint_url.empty() && !common.contains("AWS_ENDPOINT_URL")) {
       common["AWS_ENDPOINT_URL"] = c.local.aws_endpoint_url;

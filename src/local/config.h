@@ -65,6 +65,9 @@ struct LocalConfig {
   std::chrono::milliseconds init_timeout{10000};  // Lambda's init phase limit
   std::chrono::milliseconds stream_poll_interval{250};  // Lambda polls each shard 4 times a second
   std::filesystem::path work_dir = ".local";  // unzipped code goes under <work_dir>/functions
+  // Invocations the local Lambda service samples for X-Ray when the caller sent no sampling
+  // decision (segments go to <work_dir>/traces.jsonl); 100 traces everything, 0 nothing.
+  int trace_sampling_percent = 100;
 };
 
 struct StackConfig {

@@ -19,6 +19,8 @@
 #include "local/child_process.h"
 #include "local/http_api_event.h"
 #include "local/runtime_api_server.h"
+#include "tracing/segment.h"
+#include "tracing/trace_header.h"
 
 namespace streamcache::local {
 
@@ -371,6 +373,10 @@ std::vector<std::string> FunctionPool::environment(int runtime_api_port, int ins
   env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
   env["LD_LIBRARY_PATH"] = root + "/lib:" + root;
   // Sanitizer builds of a bootstrap keep their settings.
+  if (traces_ != nullptr) {  // what Lambda sets when active tracing is on
+    env["AWS_XRAY_DAEMON_ADDRESS"] = traces_->address();
+    env["AWS_XRAY_CONTEXT_MISSING"] = "LOG_ERROR";
+  }
   for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
     if (const char* value = std::getenv(name)) env[name] = value;
   }
@@ -411,11 +417,42 @@ void FunctionPool::on_instance_gone(Instance& instance) {
   freed_.notify_all();
 }
 
+namespace {
+
+// The function segment the pool creates for a traced invocation, as Lambda does in Active mode.
+struct FunctionTrace {
+  std::string root;
+  std::string upstream_parent;  // the caller's segment, when it sent one
+  std::string segment_id;
+  bool sampled = false;
+  std::chrono::system_clock::time_point start;
+};
+
+}  // namespace
+
 asio::awaitable<InvokeResult> FunctionPool::invoke(std::string payload, std::string trace_id,
                                                    InvokeMode mode) {
   auto pending = std::make_shared<Pending>();
   pending->request_id = new_request_id();
-  pending->trace_id = std::move(trace_id);
+  std::optional<FunctionTrace> trace;
+  if (traces_ != nullptr) {
+    // The caller's decision when it made one (Sampled=1 or 0), else the configured rate.
+    const tracing::TraceHeader incoming = tracing::parse_trace_header(trace_id);
+    FunctionTrace t;
+    const bool decided = trace_id.find("Sampled=") != std::string::npos;
+    t.root = tracing::is_trace_id(incoming.root)
+                 ? std::string(incoming.root)
+                 : tracing::new_trace_id(std::chrono::system_clock::now());
+    t.upstream_parent = tracing::is_segment_id(incoming.parent) ? std::string(incoming.parent) : "";
+    t.sampled = decided ? incoming.sampled
+                        : static_cast<int>(random_() % 100) < local_.trace_sampling_percent;
+    t.segment_id = tracing::new_segment_id();
+    t.start = std::chrono::system_clock::now();
+    pending->trace_id = tracing::format_trace_header(t.root, t.segment_id, t.sampled);
+    trace = std::move(t);
+  } else {
+    pending->trace_id = std::move(trace_id);
+  }
   InvokeResult failure;
   failure.request_id = pending->request_id;
   if (payload.size() > kMaxPayloadBytes) {
@@ -521,6 +558,22 @@ asio::awaitable<InvokeResult> FunctionPool::invoke(std::string payload, std::str
       function_.name,
       report_line(pending->request_id, duration, function_.memory_size, instance->peak_memory_mb(),
                   result.cold_start ? instance->init_duration() : std::nullopt));
+  if (trace && trace->sampled) {
+    tracing::Segment segment;
+    segment.name = function_.name;
+    segment.id = trace->segment_id;
+    segment.trace_id = trace->root;
+    segment.parent_id = trace->upstream_parent;
+    segment.subsegment = false;
+    segment.origin = "AWS::Lambda::Function";
+    segment.start_time = tracing::epoch_seconds(trace->start);
+    segment.end_time = tracing::epoch_seconds(std::chrono::system_clock::now());
+    segment.fault = result.status != InvokeResult::Status::ok;
+    if (segment.fault) segment.cause = result.error_type;
+    segment.annotations.push_back({"cold_start", result.cold_start});
+    segment.metadata = {{"request_id", result.request_id}, {"function_arn", arn()}};
+    traces_->record(tracing::segment_document(segment));
+  }
   instance->release();
   freed_.notify_all();
   co_return result;

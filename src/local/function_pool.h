@@ -19,6 +19,7 @@
 #include "local/async_event.h"
 #include "local/config.h"
 #include "local/log_sink.h"
+#include "local/trace_receiver.h"
 
 namespace streamcache::local {
 
@@ -70,6 +71,12 @@ class FunctionPool {
   boost::asio::awaitable<InvokeResult> invoke(std::string payload, std::string trace_id = {},
                                               InvokeMode mode = InvokeMode::poller);
 
+  // Active tracing, as Lambda does it: the pool decides sampling (the caller's Sampled=1/0, else
+  // local.trace_sampling_percent), creates the function segment, hands its id to the function as
+  // Parent in Lambda-Runtime-Trace-Id, and points AWS_XRAY_DAEMON_ADDRESS of new instances at
+  // `receiver`, where it records the function segment too. Before the first invoke.
+  void enable_tracing(TraceReceiver* receiver) { traces_ = receiver; }
+
   // Kills every instance (at shutdown); pending invocations end as errors.
   void shutdown();
   [[nodiscard]] PoolStats stats() const;
@@ -96,6 +103,7 @@ class FunctionPool {
   LogSink& log_;
   std::vector<std::shared_ptr<Instance>> instances_;
   AsyncEvent freed_;  // an instance became idle or went away
+  TraceReceiver* traces_ = nullptr;
   std::mt19937_64 random_;
   int next_instance_id_ = 1;
   int cold_starts_ = 0;

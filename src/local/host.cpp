@@ -66,6 +66,14 @@ struct LocalHost::Impl {
       functions.set(pool->function().name, std::move(f));
     }
     v.set("functions", std::move(functions));
+    if (traces) {
+      json::Value t = json::Object{};
+      t.set("file", traces->file().string());
+      t.set("daemonAddress", traces->address());
+      t.set("recorded", json::Value::integer(traces->stats().recorded));
+      t.set("dropped", json::Value::integer(traces->stats().dropped));
+      v.set("traces", std::move(t));
+    }
     if (mapping) {
       const MappingStats s = mapping->stats();
       json::Value m = json::Object{};
@@ -111,6 +119,7 @@ struct LocalHost::Impl {
         if (stream_handler) stream_handler->shutdown();
         if (monitor_timer) monitor_timer->cancel();
         if (monitor) monitor->shutdown();
+        if (traces) traces->stop();
         return 0;
       });
     }
@@ -125,9 +134,10 @@ struct LocalHost::Impl {
   LogSink& log;
   // What the dashboard (/_local) shows; the redrive's files sit beside the on-failure file.
   LocalStats stats{config.mapping.on_failure_file};
-  TraceTail traces{config.local.work_dir / "traces.jsonl"};
+  TraceTail trace_tail{config.local.work_dir / "traces.jsonl"};
   asio::io_context io{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<TraceReceiver> traces;  // before the pools, which point at it
   std::unique_ptr<FunctionPool> api;
   std::unique_ptr<FunctionPool> stream_handler;
   std::unique_ptr<FunctionPool> monitor;
@@ -151,11 +161,15 @@ Expected<std::unique_ptr<LocalHost>, std::string> LocalHost::start(StackConfig c
     h.stats.record_log_line(source, text);
   });
   const StackConfig& c = h.config;
+  h.traces = std::make_unique<TraceReceiver>(h.io, c.local.work_dir / "traces.jsonl");
+  if (auto opened = h.traces->open(); !opened) return unexpected(opened.error());
+  h.traces->start();
   for (const auto* fn : {&c.api, &c.stream_handler, &c.monitor}) {
     if (!*fn) continue;
     auto code = prepare_code(**fn, c.local.work_dir);
     if (!code) return unexpected(std::move(code).error());
     auto pool = std::make_unique<FunctionPool>(h.io, **fn, std::move(*code), c, log);
+    pool->enable_tracing(h.traces.get());
     (fn == &c.api              ? h.api
      : fn == &c.stream_handler ? h.stream_handler
                                : h.monitor) = std::move(pool);
@@ -165,7 +179,7 @@ Expected<std::unique_ptr<LocalHost>, std::string> LocalHost::start(StackConfig c
     if (!routes) return unexpected("http_api.routes: " + routes.error());
     h.gateway = std::make_unique<HttpGateway>(
         h.io, c.http_api, std::move(*routes), h.api.get(), c.account_id, log,
-        [&h] { return h.health(); }, &h.stats, &h.traces);
+        [&h] { return h.health(); }, &h.stats, &h.trace_tail);
     auto listening = h.gateway->listen();
     if (!listening) return unexpected(listening.error());
     h.api_url = "http://" + c.http_api.host + ":" + std::to_string(h.gateway->port());

@@ -3,10 +3,14 @@
 // machine's bootstraps (functions_integration_tests) and, with STREAMCACHE_QEMU_AARCH64, for the
 // arm64 zips under qemu-user (functions_arm64_tests, a subset: tests/functions/CMakeLists.txt).
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 
 #include "aws/dynamodb.h"
@@ -17,12 +21,15 @@
 #include "lambda/events/dynamodb.h"
 #include "lambda/events/http.h"
 #include "lambda/runtime_api_server.h"
+#include "local/trace_receiver.h"
 #include "support/aarch64_emulation.h"
 #include "support/dropping_proxy.h"
 #include "support/process.h"
 #include "support/servers.h"
 #include "support/shared_servers.h"
 #include "support/wait.h"
+#include "tracing/segment.h"
+#include "tracing/segment_format.h"
 
 namespace {
 
@@ -203,6 +210,22 @@ class Functions : public streamcache::testing::WithRedisAndMoto<Functions> {
     EXPECT_EQ(post.kind, Post::Kind::response) << post.body;
     auto response = lambda::events::parse_http_response(post.body);
     EXPECT_TRUE(response) << post.body;
+    return response ? *response : lambda::events::HttpResponse{};
+  }
+
+  // An API call whose invocation carries `trace_header` (Lambda-Runtime-Trace-Id).
+  lambda::events::HttpResponse call_traced(std::string event, std::string trace_header) {
+    std::string id = "req-" + std::to_string(++requests_);
+    QueuedInvocation invocation;
+    invocation.request_id = id;
+    invocation.payload = std::move(event);
+    invocation.trace_id = std::move(trace_header);
+    api_server_.enqueue(std::move(invocation));
+    auto post = api_server_.wait_for_post(id);
+    EXPECT_TRUE(post && post->kind == Post::Kind::response) << (post ? post->body : "no post");
+    if (!post) return {};
+    auto response = lambda::events::parse_http_response(post->body);
+    EXPECT_TRUE(response) << post->body;
     return response ? *response : lambda::events::HttpResponse{};
   }
 
@@ -641,6 +664,121 @@ TEST_F(Functions, MonitorRefusesABadSampleSizeAtInit) {
   ASSERT_TRUE(error);
   EXPECT_NE(error->body.find("MONITOR_SAMPLE_SIZE=lots is not valid"), std::string::npos)
       << error->body;
+}
+
+// The local stack's X-Ray daemon stand-in (streamcache-local's receiver) on an io thread of its
+// own, recording into a file of the test's.
+class LocalTraceReceiver {
+ public:
+  explicit LocalTraceReceiver(std::filesystem::path file) : file_(std::move(file)) {
+    std::filesystem::remove(file_);
+    receiver_ = std::make_unique<local::TraceReceiver>(io_, file_);
+    auto opened = receiver_->open();
+    EXPECT_TRUE(opened) << opened.error();
+    receiver_->start();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~LocalTraceReceiver() {
+    boost::asio::post(io_, [this] { receiver_->stop(); });
+    thread_.join();
+  }
+  [[nodiscard]] std::string address() const { return receiver_->address(); }
+  // Every complete line recorded so far, parsed (a line being written is left for later).
+  [[nodiscard]] std::vector<json::Value> documents() const {
+    std::ifstream in(file_, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<json::Value> out;
+    for (std::size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos;
+         start = end + 1) {
+      auto v = json::parse(std::string_view(text).substr(start, end - start));
+      EXPECT_TRUE(v) << text.substr(start, end - start);
+      if (v) out.push_back(std::move(*v));
+    }
+    return out;
+  }
+
+ private:
+  std::filesystem::path file_;
+  boost::asio::io_context io_;
+  std::unique_ptr<local::TraceReceiver> receiver_;
+  std::thread thread_;
+};
+
+double epoch_now() {
+  return tracing::epoch_seconds(std::chrono::system_clock::now());
+}
+
+std::string annotation(const json::Value& doc, std::string_view key) {
+  const json::Value* a = doc.find("annotations");
+  const json::Value* v = a != nullptr ? a->find(key) : nullptr;
+  return v != nullptr && v->is_string() ? v->as_string() : std::string();
+}
+
+TEST_F(Functions, ApiSendsSubsegmentsOfSampledInvocationsOnlyToTheDaemon) {
+  using tracing::testing::format_violations;
+  using tracing::testing::number_of;
+  LocalTraceReceiver traces(log_dir_ / "ApiSendsSubsegments.traces.jsonl");
+  start("api", STREAMCACHE_API_BOOTSTRAP, api_server_,
+        {{"AWS_XRAY_DAEMON_ADDRESS", traces.address()}});
+  const std::string unsampled = "1-5759e988-00000000000000000000000a";
+  auto created = call_traced(http_event("POST", "/items", R"({"id":"k1","name":"first"})"),
+                             "Root=" + unsampled + ";Parent=1111111111111111;Sampled=0");
+  ASSERT_EQ(created.status_code, 201) << created.body;
+  (void)redis_->cli({"FLUSHALL"});  // the traced read misses, reads the table and fills
+
+  const std::string root = "1-5759e988-bd862e3fe1be46a994272793";
+  const std::string parent = "53995c3f42cd8ad8";
+  const double before = epoch_now();
+  auto miss = call_traced(http_event("GET", "/items/k1"),
+                          "Root=" + root + ";Parent=" + parent + ";Sampled=1");
+  const double after = epoch_now();
+  EXPECT_EQ(header(miss, "cache-status"), "streamcache; fwd=miss; stored");
+  // Redis get (miss), DynamoDB GetItem, Redis fill: one datagram each, in order on loopback.
+  ASSERT_TRUE(streamcache::testing::wait_until([&] { return traces.documents().size() >= 3; }))
+      << traces.documents().size() << " documents";
+  auto docs = traces.documents();
+  ASSERT_EQ(docs.size(), 3u);
+  for (const auto& doc : docs) {
+    EXPECT_EQ(format_violations(doc), std::vector<std::string>{}) << json::serialize(doc);
+    EXPECT_EQ(doc.get_string("trace_id"), root);
+    EXPECT_EQ(doc.get_string("parent_id"), parent);  // the function segment Lambda created
+    EXPECT_EQ(doc.get_string("type"), "subsegment");
+    EXPECT_EQ(annotation(doc, "item_id"), "k1");
+    EXPECT_LE(before, number_of(*doc.find("start_time")));
+    EXPECT_LE(number_of(*doc.find("start_time")), number_of(*doc.find("end_time")));
+    EXPECT_LE(number_of(*doc.find("end_time")), after);
+  }
+  const json::Value& get = docs[0];
+  const json::Value& read = docs[1];
+  const json::Value& fill = docs[2];
+  EXPECT_EQ(get.get_string("name"), "Redis");
+  EXPECT_EQ(get.get_string("namespace"), "remote");
+  EXPECT_EQ(annotation(get, "cache_op"), "get");
+  EXPECT_EQ(annotation(get, "cache_outcome"), "miss");
+  EXPECT_EQ(read.get_string("name"), "DynamoDB");
+  EXPECT_EQ(read.get_string("namespace"), "aws");
+  ASSERT_NE(read.find("aws"), nullptr);
+  EXPECT_EQ(read.find("aws")->get_string("operation"), "GetItem");
+  EXPECT_EQ(read.find("aws")->get_string("table_name"), kTable);
+  EXPECT_EQ(read.find("aws")->get_int("retries"), 0);
+  EXPECT_EQ(annotation(fill, "cache_op"), "apply_if_newer");
+  EXPECT_EQ(annotation(fill, "cache_outcome"), "applied");
+  // One after the other, as the read path runs them.
+  EXPECT_LE(number_of(*get.find("end_time")), number_of(*read.find("start_time")));
+  EXPECT_LE(number_of(*read.find("end_time")), number_of(*fill.find("start_time")));
+
+  const std::string root2 = "1-5759e989-bd862e3fe1be46a994272794";
+  auto hit = call_traced(http_event("GET", "/items/k1"),
+                         "Root=" + root2 + ";Parent=" + parent + ";Sampled=1");
+  EXPECT_EQ(header(hit, "cache-status"), "streamcache; hit");
+  ASSERT_TRUE(streamcache::testing::wait_until([&] { return traces.documents().size() >= 4; }));
+  docs = traces.documents();
+  ASSERT_EQ(docs.size(), 4u);
+  EXPECT_EQ(docs[3].get_string("trace_id"), root2);
+  EXPECT_EQ(annotation(docs[3], "cache_outcome"), "hit");
+  // The unsampled write, sent before the traced reads, left nothing.
+  for (const auto& doc : docs)
+    EXPECT_NE(doc.get_string("trace_id"), unsampled);
 }
 
 }  // namespace

@@ -40,6 +40,7 @@ TEST(StackConfig, DefaultsMatchTheTerraformModules) {
   EXPECT_EQ(c->http_api.port, 8080);
   // Terraform's HTTP API has only $default: every request reaches the function (docs/api.md).
   EXPECT_EQ(c->http_api.routes, std::vector<std::string>{"$default"});
+  EXPECT_EQ(c->local.trace_sampling_percent, 100);  // every local invocation is traced
   const auto& env = c->api->environment;
   EXPECT_EQ(env.at("TABLE_NAME"), "items");
   EXPECT_EQ(env.at("REDIS_URL"), "redis://127.0.0.1:6379");
@@ -110,6 +111,8 @@ TEST(StackConfig, ErrorsNameThePathAndTheRule) {
       {R"({"code":{"stream_handler":{"path":"b"}}})",
        "table: table.name (or table.stream_arn) is required for event_source_mapping"},
       {R"({"local":[]})", "local: expected an object, got an array"},
+      {R"({"local":{"trace_sampling_percent":101}})",
+       "local.trace_sampling_percent: must be from 0 to 100, got 101"},
       {R"([1)", nullptr},
   };
   for (const auto& c : cases) {

@@ -19,6 +19,7 @@
 #include "json/json.h"
 #include "support/process.h"
 #include "support/wait.h"
+#include "tracing/trace_header.h"
 
 namespace streamcache::local {
 namespace {
@@ -366,6 +367,67 @@ TEST_F(LocalHostTest, TheMonitorRunsOnItsSchedule) {
       },
       std::chrono::seconds(60)))
       << lines_.all();
+}
+
+// Active tracing as Lambda does it: the host samples, creates the function segment, hands its
+// id to the function as Parent, and records the segment in <work_dir>/traces.jsonl.
+TEST_F(LocalHostTest, SampledInvocationsGetAFunctionSegmentWhoseIdTheFunctionSeesAsParent) {
+  start(probe_stack());
+  const json::Value state = health();
+  const json::Value* traces = state.find("traces");
+  ASSERT_NE(traces, nullptr);
+  const std::string file(traces->get_string("file").value_or(""));
+
+  auto env = json::parse(get("/env").body);
+  ASSERT_TRUE(env);
+  EXPECT_EQ(env->get_string("AWS_XRAY_DAEMON_ADDRESS"), traces->get_string("daemonAddress"));
+  const std::string header(env->get_string("_X_AMZN_TRACE_ID").value_or(""));
+  const auto parsed = streamcache::tracing::parse_trace_header(header);
+  ASSERT_TRUE(parsed.sampled) << header;  // the default samples every invocation locally
+  ASSERT_TRUE(streamcache::tracing::is_trace_id(parsed.root)) << header;
+  ASSERT_TRUE(streamcache::tracing::is_segment_id(parsed.parent)) << header;
+
+  const auto segment_of = [&](std::string_view root) -> std::optional<json::Value> {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+      auto doc = json::parse(line);
+      if (doc && doc->get_string("trace_id") == root) return *doc;
+    }
+    return std::nullopt;
+  };
+  ASSERT_TRUE(testing::wait_until([&] { return segment_of(parsed.root).has_value(); }));
+  const json::Value segment = *segment_of(parsed.root);
+  EXPECT_EQ(segment.get_string("id"), parsed.parent);
+  EXPECT_EQ(segment.get_string("name"), "t-api");
+  EXPECT_EQ(segment.get_string("origin"), "AWS::Lambda::Function");
+  EXPECT_EQ(segment.find("type"), nullptr);
+  EXPECT_EQ(segment.find("parent_id"), nullptr);  // the client sent no trace header
+
+  // A caller's decision is kept: Sampled=0 passes through and records nothing.
+  http::ClientOptions options;
+  options.request_timeout = std::chrono::seconds(30);
+  http::Client client(url_, options);
+  const std::string unsampled_root = "1-5759e988-00000000000000000000000b";
+  http::Request request;
+  request.method = "GET";
+  request.target = "/env";
+  request.headers = {{"X-Amzn-Trace-Id", "Root=" + unsampled_root + ";Sampled=0"}};
+  auto r = client.send(request);
+  ASSERT_TRUE(r) << r.error().message;
+  auto unsampled_env = json::parse(r->body);
+  ASSERT_TRUE(unsampled_env);
+  const auto unsampled = streamcache::tracing::parse_trace_header(
+      unsampled_env->get_string("_X_AMZN_TRACE_ID").value_or(""));
+  EXPECT_EQ(unsampled.root, unsampled_root);
+  EXPECT_FALSE(unsampled.sampled);
+  // Recorded in order on the io thread: once a later sampled invocation's segment is in the
+  // file, the unsampled one would be too.
+  auto again = json::parse(get("/env").body);
+  ASSERT_TRUE(again);
+  const auto later =
+      streamcache::tracing::parse_trace_header(again->get_string("_X_AMZN_TRACE_ID").value_or(""));
+  ASSERT_TRUE(testing::wait_until([&] { return segment_of(later.root).has_value(); }));
+  EXPECT_FALSE(segment_of(unsampled_root).has_value());
 }
 
 // ---- the command line ----

@@ -38,7 +38,8 @@ lambda::Response http(const json::Value& event, const std::string& payload) {
     json::Value env = json::Object{};
     for (const char* name : {"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
                              "AWS_LAMBDA_FUNCTION_VERSION", "AWS_REGION", "LAMBDA_TASK_ROOT",
-                             "_HANDLER", "TZ", "TABLE_NAME", "AWS_ACCESS_KEY_ID", "HOME"}) {
+                             "_HANDLER", "TZ", "TABLE_NAME", "AWS_ACCESS_KEY_ID", "HOME",
+                             "_X_AMZN_TRACE_ID", "AWS_XRAY_DAEMON_ADDRESS"}) {
       const char* value = std::getenv(name);
       env.set(name, value != nullptr ? json::Value(value) : json::Value());
     }

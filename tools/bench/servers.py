@@ -110,4 +110,7 @@ class Servers:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_LAMBDA_FUNCTION_NAME": "bench",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+            # As in Lambda with active tracing: the invocations below are unsampled, so nothing
+            # is ever sent there; the figures include what an unsampled invocation costs.
+            "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
         }

@@ -21,7 +21,7 @@ struct State {
   explicit State(std::unique_ptr<items::Clients> c)
       : clients(std::move(c)),
         store(clients->dynamodb, clients->config.table_name),
-        cache(*clients->cache),
+        cache(*clients->cache, clients->tracer.get()),
         api(store, &cache, items::ApiOptions{clients->config.write_through, {}}) {}
 };
 
@@ -39,6 +39,7 @@ int main() {
     if (!clients) return unexpected(lambda::ErrorInfo{clients.error(), "Runtime.ConfigInvalid"});
     auto state = std::make_shared<State>(std::move(*clients));
     return lambda::Handler([state](const lambda::Invocation& invocation) {
+      const tracing::InvocationScope traced(*state->clients->tracer, invocation.trace_id);
       state->api.stats() = {};
       const auto budget = Deadline::after(items::answer_budget(invocation.remaining_time()));
       std::string response = state->api.handle_event(invocation.payload, budget);

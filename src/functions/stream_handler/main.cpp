@@ -19,7 +19,7 @@ struct State {
   items::RedisItemCache cache;
 
   explicit State(std::unique_ptr<items::Clients> c)
-      : clients(std::move(c)), cache(*clients->cache) {}
+      : clients(std::move(c)), cache(*clients->cache, clients->tracer.get()) {}
 };
 
 }  // namespace
@@ -30,6 +30,7 @@ int main() {
     if (!clients) return unexpected(lambda::ErrorInfo{clients.error(), "Runtime.ConfigInvalid"});
     auto state = std::make_shared<State>(std::move(*clients));
     return lambda::Handler([state](const lambda::Invocation& invocation) {
+      const tracing::InvocationScope traced(*state->clients->tracer, invocation.trace_id);
       const items::StreamPlanOptions options{
           .now_us = 0, .max_apply_age = items::max_apply_age(state->clients->cache->options())};
       auto plan = items::plan_stream_batch(invocation.payload, options);

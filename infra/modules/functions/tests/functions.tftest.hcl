@@ -489,3 +489,26 @@ run "accepts_a_reservation_of_one" {
     error_message = "A reservation of 1 must reach the function."
   }
 }
+
+run "tracing_can_pass_the_callers_decision_through" {
+  command = plan
+
+  variables {
+    tracing_mode = "PassThrough"
+  }
+
+  assert {
+    condition     = alltrue([for fn in aws_lambda_function.this : fn.tracing_config[0].mode == "PassThrough"])
+    error_message = "tracing_mode must reach both functions' tracing_config."
+  }
+}
+
+run "tracing_mode_is_checked" {
+  command = plan
+
+  variables {
+    tracing_mode = "On"
+  }
+
+  expect_failures = [var.tracing_mode]
+}
