@@ -3,12 +3,12 @@
 // and of ids that never existed), and headless Chromium (Debian's, driven by playwright-core)
 // showing /_local. The page must show the load's request count and the hit ratio the load saw in
 // its Cache-Status headers (at most the mix's 2/3), the stream's records, a cold start, and a
-// fixture trace as a waterfall. A screenshot is kept in the log directory.
+// traced miss (the stack's own X-Ray segments in traces.jsonl) as a waterfall. A screenshot is kept in the log directory.
 //
 //   node tests/e2e/dashboard_test.mjs --source DIR --build-dir DIR --log-dir DIR [--seed N]
 // Exit codes: 0 passed, 1 failed, 77 skipped (no chromium or no playwright-core: ./dev setup).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -46,7 +46,6 @@ const PUTS = 12;
 const MISSING = 12;
 const EXPECTED_RATIO = (2 * PUTS) / (2 * PUTS + MISSING);
 const PACE_MS = 40;  // spreads the load over a few seconds, so the page sees it while it runs
-const TRACE_ID = '1-6740a1b2-0123456789abcdef01234567';
 
 function mulberry32(a) {
   return () => {
@@ -90,17 +89,24 @@ function check(condition, message) {
 
 // An X-Ray trace as the local receiver writes it: a segment with nested subsegments, and one
 // subsegment sent on its own (type "subsegment", parent_id).
-function writeTraceFixture(file) {
-  const t0 = Date.now() / 1000;
-  const lines = [
-    { id: 'a000000000000001', trace_id: TRACE_ID, name: 'streamcache-api', start_time: t0, end_time: t0 + 0.012,
-      annotations: { item_id: 'dash-1', cache: 'miss' },
-      subsegments: [{ id: 'a000000000000002', name: 'Redis GET', start_time: t0 + 0.001, end_time: t0 + 0.002, namespace: 'remote' },
-        { id: 'a000000000000003', name: 'DynamoDB GetItem', start_time: t0 + 0.002, end_time: t0 + 0.009, namespace: 'aws' }] },
-    { id: 'a000000000000004', trace_id: TRACE_ID, parent_id: 'a000000000000001', type: 'subsegment', name: 'Redis EVALSHA fill',
-      start_time: t0 + 0.009, end_time: t0 + 0.011, namespace: 'remote' },
-  ];
-  writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+// The segment documents the stack recorded for one trace: its function segment and subsegments.
+function traceDocuments(file, traceId) {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
+    try { return [JSON.parse(l)]; } catch { return []; }  // a line being written
+  }).filter((d) => d.trace_id === traceId);
+}
+
+// The trace of the invocation that called DynamoDB for `itemId`, once recorded.
+function traceOfItem(file, itemId) {
+  if (!existsSync(file)) return null;
+  for (const line of readFileSync(file, 'utf8').split('\n').reverse()) {
+    try {
+      const d = JSON.parse(line);
+      if (d.name === 'DynamoDB' && d.annotations && d.annotations.item_id === itemId) return d.trace_id;
+    } catch { /* a line being written */ }
+  }
+  return null;
 }
 
 async function runLoad(base, random) {
@@ -149,7 +155,6 @@ async function main() {
     const started = stack('run', ['--detach', '--api-port', `${apiPort}`, '--dynamodb-port', `${dynamodbPort}`,
       '--redis-port', `${redisPort}`, '--build-dir', args['build-dir']]);
     if (started.status !== 0) throw new Error(`the local stack did not start:\n${started.output}`);
-    writeTraceFixture(path.join(logDir, 'traces.jsonl'));
 
     browser = await chromium.launch({ executablePath: args.chromium, args: ['--no-sandbox', '--disable-gpu'] });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1250 } });
@@ -196,16 +201,32 @@ async function main() {
     }, PUTS));
     check(true, `stream tile "${streamText}"`);
 
-    const trace = await until('the fixture trace as a waterfall', () => page.evaluate((id) => {
+    // A miss after the load, traced end to end by the stack (Redis, DynamoDB, the negative fill):
+    // the page draws the stack's own segments for it, function segment first.
+    const missId = `dash-${seed}-traced-miss`;
+    check((await fetch(`${base}/items/${missId}`)).status === 404, `GET of ${missId} is 404`);
+    const tracesFile = path.join(logDir, 'traces.jsonl');
+    const traceId = (await until('the traced miss in traces.jsonl', () => {
+      const id = traceOfItem(tracesFile, missId);
+      return { ok: id !== null, id };
+    })).id;
+    const docs = await until('every segment of the miss', () => {
+      const d = traceDocuments(tracesFile, traceId);
+      return { ok: d.some((x) => !x.parent_id || x.type !== 'subsegment') && d.length >= 3, detail: `${d.length} documents`, d };
+    });
+    const trace = await until('the traced miss as a waterfall', () => page.evaluate((id) => {
       const div = document.querySelector(`#traces .trace[data-trace-id="${id}"]`);
       if (!div) return false;
       const canvas = div.querySelector('canvas');
       const chart = canvas && Chart.getChart(canvas);
       return chart && { labels: chart.data.labels.map((l) => l.trim()), bars: chart.data.datasets[0].data };
-    }, TRACE_ID));
-    check(JSON.stringify(trace.labels) === JSON.stringify(['streamcache-api', 'Redis GET', 'DynamoDB GetItem', 'Redis EVALSHA fill']),
-      `trace waterfall rows ${JSON.stringify(trace.labels)}`);
-    check(trace.bars[0][0] === 0 && Math.abs(trace.bars[2][1] - 9) < 0.01, `trace bars from the trace start (${JSON.stringify(trace.bars)})`);
+    }, traceId));
+    const root = docs.d.find((x) => x.type !== 'subsegment');
+    check(trace.labels.length === docs.d.length && trace.labels[0] === root.name,
+      `trace waterfall rows ${JSON.stringify(trace.labels)} are the ${docs.d.length} recorded segments, ${root.name} first`);
+    check(trace.labels.includes('DynamoDB') && trace.labels.includes('Redis'),
+      'the miss shows its Redis and DynamoDB calls');
+    check(trace.bars[0][0] === 0, `trace bars from the trace start (${JSON.stringify(trace.bars)})`);
 
     // One more poll after the checks, so the screenshot shows every panel drawn.
     const polls = await page.evaluate(() => Number(document.body.dataset.updates));

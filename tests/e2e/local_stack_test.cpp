@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include "aws/dynamodb.h"
 #include "http/client.h"
@@ -53,19 +54,23 @@ bool in_cluster_ports(int port, int base) {
          (port >= base + kClusterBusOffset && port < base + kClusterBusOffset + kClusterNodes);
 }
 
-// A first port for the cluster: it, the five after it and their bus ports are free.
+// A first port for the cluster: it, the five after it and their bus ports can be bound. All
+// twelve sit below the kernel's ephemeral range (32768 up by default), where every other test's
+// free_port() and every outgoing connection takes its ports, so none can take them meanwhile.
 int free_cluster_base_port() {
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    const int base = streamcache::testing::free_port();
-    if (base + kClusterBusOffset + kClusterNodes - 1 > 65535) continue;
+  constexpr int kLowest = 11000;
+  constexpr int kHighest = 32768 - kClusterBusOffset - kClusterNodes;  // bus ports stay below too
+  const int start = kLowest + static_cast<int>(::getpid() % (kHighest - kLowest));
+  for (int offset = 0; offset < kHighest - kLowest; offset += kClusterNodes) {
+    const int base = kLowest + (start - kLowest + offset) % (kHighest - kLowest);
     bool free = true;
     for (int i = 0; i < kClusterNodes && free; ++i) {
-      free = !streamcache::testing::port_open(base + i) &&
-             !streamcache::testing::port_open(base + kClusterBusOffset + i);
+      free = streamcache::testing::port_bindable(base + i) &&
+             streamcache::testing::port_bindable(base + kClusterBusOffset + i);
     }
     if (free) return base;
   }
-  throw std::runtime_error("no six consecutive free ports with free bus ports");
+  throw std::runtime_error("no six consecutive free ports with free bus ports below 32768");
 }
 
 // A free port outside the cluster's ports (when there is a cluster).

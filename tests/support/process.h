@@ -56,6 +56,8 @@ std::optional<std::filesystem::path> find_program(const std::string& name);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();
+// Whether 127.0.0.1:port can be bound now (no listener, no connection using it as its port).
+bool port_bindable(int port);
 
 // True when something accepts TCP connections on 127.0.0.1:port.
 bool port_open(int port);
