@@ -40,8 +40,9 @@ TEST(TraceHeader, ReadsRootParentAndSampledWhateverTheOrderAndExtraFields) {
   EXPECT_EQ(h.root, kRoot);
   EXPECT_EQ(h.parent, kParent);
   EXPECT_TRUE(h.sampled);
-  const auto reordered =
-      parse_trace_header("Sampled=1; Parent=53995c3f42cd8ad8; Root=" + std::string(kRoot));
+  // The header's fields are views into the text: it must outlive them.
+  const std::string text = "Sampled=1; Parent=53995c3f42cd8ad8; Root=" + std::string(kRoot);
+  const auto reordered = parse_trace_header(text);
   EXPECT_EQ(reordered.root, kRoot);
   EXPECT_EQ(reordered.parent, kParent);
   EXPECT_TRUE(reordered.sampled);
