@@ -92,6 +92,18 @@ class ItemCacheClient {
   // Every op of `ops`, pipelined; results[i] answers ops[i] (capacity reused). An invalid op
   // fails alone (invalid_argument); every connect and exchange is cut to what `budget` has left.
   virtual void execute(std::span<const CacheOp> ops, BatchResults& results, Deadline budget) = 0;
+  // A batch sent while it is still being made, so the server works on its first ops meanwhile:
+  // start_batch(), then send_ahead() with each run of new ops in order (their strings need to live
+  // only during the call), then finish_batch() with every op of the batch, those sent ahead first
+  // in the same order, answers like execute() under start_batch()'s budget. Anything else before
+  // finish_batch() abandons it. By default nothing is sent ahead: finish_batch() is execute().
+  virtual void start_batch(Deadline budget) { (void)budget; }
+  virtual void send_ahead(std::span<const CacheOp> ops) { (void)ops; }
+  virtual void finish_batch(std::span<const CacheOp> ops, BatchResults& results, Deadline budget) {
+    execute(ops, results, budget);
+  }
+  // Drops a started batch without its results (what was sent may still be applied).
+  virtual void abandon_batch() {}
   // Ends every connection's reconnect backoff (RedisConnection::end_backoff): for callers that
   // pace their own retries.
   virtual void end_backoff() = 0;

@@ -1,5 +1,7 @@
 #include "cache/item_cache.h"
 
+#include <utility>
+
 #include "common/random.h"
 
 namespace streamcache::cache {
@@ -36,22 +38,71 @@ Expected<void, Error> ItemCache::append(const CacheOp& op) {
   return {};
 }
 
-void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results, Deadline budget) {
-  results.clear();
-  results.resize(ops.size());
-  commands_.clear();
-  sent_.clear();
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    if (auto appended = append(ops[i]); !appended) {
-      results[i] = unexpected(std::move(appended).error());
+void ItemCache::append_all(std::span<const CacheOp> ops, std::size_t first) {
+  for (std::size_t k = 0; k < ops.size(); ++k) {
+    if (auto appended = append(ops[k]); !appended) {
+      refused_.emplace_back(first + k, std::move(appended).error());
     } else {
-      sent_.push_back(i);
+      sent_.push_back(first + k);
     }
   }
-  if (sent_.empty()) return;
+}
 
+void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results, Deadline budget) {
+  if (std::exchange(batch_open_, false)) connection_.abandon_pipeline();
+  commands_.clear();
+  sent_.clear();
+  refused_.clear();
+  append_all(ops, 0);
+  if (sent_.empty()) return collect(ops, results, {}, budget);
   // Every op is idempotent (a version guard or a read), so a dead kept connection is retried.
-  if (auto done = connection_.pipeline(commands_, replies_, Replay::idempotent, budget); !done) {
+  auto done = connection_.pipeline(commands_, replies_, Replay::idempotent, budget);
+  collect(ops, results, std::move(done), budget);
+}
+
+void ItemCache::start_batch(Deadline budget) {
+  abandon_batch();  // before commands_ changes
+  commands_.clear();
+  sent_.clear();
+  refused_.clear();
+  ahead_ = 0;
+  written_at_ = 0;
+  batch_open_ = true;
+  connection_.open_pipeline(commands_, replies_, budget);
+}
+
+void ItemCache::send_ahead(std::span<const CacheOp> ops) {
+  if (!batch_open_) return;
+  append_all(ops, ahead_);
+  ahead_ += ops.size();
+  // A write per op would cost a syscall each; waiting for the whole batch would idle the server.
+  constexpr std::size_t kSendAheadBytes = 16 * 1024;
+  if (commands_.bytes().size() - written_at_ >= kSendAheadBytes) {
+    connection_.send_available();
+    written_at_ = commands_.bytes().size();
+  }
+}
+
+void ItemCache::finish_batch(std::span<const CacheOp> ops, BatchResults& results, Deadline budget) {
+  if (!batch_open_ || ops.size() < ahead_) return execute(ops, results, budget);
+  batch_open_ = false;
+  append_all(ops.subspan(ahead_), ahead_);
+  auto done = connection_.finish_pipeline(Replay::idempotent);
+  collect(ops, results, std::move(done), budget);
+}
+
+void ItemCache::abandon_batch() {
+  if (std::exchange(batch_open_, false)) connection_.abandon_pipeline();
+}
+
+void ItemCache::collect(std::span<const CacheOp> ops, BatchResults& results,
+                        Expected<void, Error> done, Deadline budget) {
+  results.clear();
+  results.resize(ops.size());
+  for (auto& [i, error] : refused_)
+    results[i] = unexpected(std::move(error));
+  if (sent_.empty()) return;
+  if (!done) {
     for (std::size_t i : sent_)
       results[i] = unexpected(done.error());
     return;
@@ -76,12 +127,12 @@ void ItemCache::execute(std::span<const CacheOp> ops, BatchResults& results, Dea
     commands_.add({"SCRIPT", "LOAD", kSetIfNewerScript});
     for (std::size_t i : retry_)
       (void)append(ops[i]);  // valid: they were sent before
-    auto done = connection_.pipeline(commands_, replies_, Replay::idempotent, budget);
-    if (done) done = check_script_loaded(replies_.front());
+    auto again = connection_.pipeline(commands_, replies_, Replay::idempotent, budget);
+    if (again) again = check_script_loaded(replies_.front());
     for (std::size_t k = 0; k < retry_.size(); ++k) {
       const std::size_t i = retry_[k];
-      if (!done) {
-        results[i] = unexpected(done.error());
+      if (!again) {
+        results[i] = unexpected(again.error());
         continue;
       }
       readonly = readonly || replies_[k + 1].error_prefix() == "READONLY";
@@ -96,6 +147,7 @@ Expected<std::vector<std::string>, Error> ItemCache::random_keys(std::size_t cou
                                                                  Deadline budget) {
   std::vector<std::string> keys;
   if (count == 0) return keys;
+  abandon_batch();  // commands_ is about to change
   commands_.clear();
   for (std::size_t i = 0; i < count; ++i)
     commands_.add({"RANDOMKEY"});

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cache/cache_op.h"
@@ -50,6 +51,11 @@ class ItemCache final : public ItemCacheClient {
   // The same into `results`, whose capacity is reused.
   void execute(std::span<const CacheOp> ops, BatchResults& results,
                Deadline budget = Deadline::never()) override;
+  // One pipeline, written as the ops come (every kSendAheadBytes of commands), read at the end.
+  void start_batch(Deadline budget) override;
+  void send_ahead(std::span<const CacheOp> ops) override;
+  void finish_batch(std::span<const CacheOp> ops, BatchResults& results, Deadline budget) override;
+  void abandon_batch() override;
   void end_backoff() override { connection_.end_backoff(); }
   // `count` RANDOMKEY in one round trip.
   Expected<std::vector<std::string>, Error> random_keys(std::size_t count,
@@ -61,6 +67,12 @@ class ItemCache final : public ItemCacheClient {
  private:
   ItemCache(RedisConnection connection, ItemCacheOptions options);
   Expected<void, Error> append(const CacheOp& op);
+  // Appends ops[k] as the op numbered first + k of the batch: its command, or its refusal.
+  void append_all(std::span<const CacheOp> ops, std::size_t first);
+  // The results of the batch in commands_ from the pipeline's outcome: a NOSCRIPT reply runs its
+  // op again after loading the script; READONLY reconnects.
+  void collect(std::span<const CacheOp> ops, BatchResults& results, Expected<void, Error> done,
+               Deadline budget);
 
   RedisConnection connection_;
   ItemCacheOptions options_;
@@ -68,8 +80,13 @@ class ItemCache final : public ItemCacheClient {
   // Reused per call so the hot path does not allocate for them.
   CommandBuffer commands_;
   std::vector<Reply> replies_;
-  std::vector<std::size_t> sent_;   // the op index of each command sent
-  std::vector<std::size_t> retry_;  // ops to run again after NOSCRIPT
+  std::vector<std::size_t> sent_;                       // the op index of each command sent
+  std::vector<std::size_t> retry_;                      // ops to run again after NOSCRIPT
+  std::vector<std::pair<std::size_t, Error>> refused_;  // invalid ops, not sent
+  // start_batch(): a batch is open, how many ops it has, commands_' size at the last write.
+  bool batch_open_ = false;
+  std::size_t ahead_ = 0;
+  std::size_t written_at_ = 0;
   std::string key_;
   BatchResults single_;
 };

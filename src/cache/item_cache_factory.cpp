@@ -25,6 +25,22 @@ class DetectingItemCache final : public ItemCacheClient {
     chosen_->execute(ops, results, budget);
   }
 
+  // A batch started before detection detects first (one round trip), then sends ahead.
+  void start_batch(Deadline budget) override {
+    if (!chosen_ && !detect(budget)) return;  // finish_batch() reports it, as execute()
+    chosen_->start_batch(budget);
+  }
+  void send_ahead(std::span<const CacheOp> ops) override {
+    if (chosen_) chosen_->send_ahead(ops);
+  }
+  void finish_batch(std::span<const CacheOp> ops, BatchResults& results, Deadline budget) override {
+    if (!chosen_) return execute(ops, results, budget);
+    chosen_->finish_batch(ops, results, budget);
+  }
+  void abandon_batch() override {
+    if (chosen_) chosen_->abandon_batch();
+  }
+
   void end_backoff() override {
     if (chosen_) {
       chosen_->end_backoff();

@@ -6,6 +6,7 @@
 #include <climits>
 #include <optional>
 #include <system_error>
+#include <utility>
 
 #include <poll.h>
 
@@ -181,26 +182,50 @@ struct RedisConnection::Impl {
   // at once; send_more() and receive_more() go on when poll() reports the socket ready.
   struct InFlight {
     bool active = false;  // begun and not yet finished
-    std::string_view unsent;
+    // open_pipeline(): commands may still be appended, so having every reply does not end it.
+    bool open = false;
+    const CommandBuffer* commands = nullptr;
+    std::size_t written = 0;  // bytes of commands->bytes() sent
+    bool wrote = false;       // a write was tried (TLS may hold part of a record)
     std::vector<Reply>* replies = nullptr;
     std::size_t expected = 0;
     std::size_t received = 0;
     Deadline deadline;
     std::chrono::milliseconds timeout{0};
     std::optional<Failure> failure;
+
+    [[nodiscard]] std::string_view unsent() const { return commands->bytes().substr(written); }
   };
 
   void begin(const CommandBuffer& commands, std::vector<Reply>& replies, Deadline deadline,
              std::chrono::milliseconds timeout) {
     replies.clear();
     flight.active = true;
-    flight.unsent = commands.bytes();
+    flight.open = false;
+    flight.commands = &commands;
+    flight.written = 0;
+    flight.wrote = false;
     flight.replies = &replies;
     flight.expected = commands.commands();
     flight.received = 0;
     flight.deadline = deadline;
     flight.timeout = timeout;
     flight.failure.reset();
+    send_more();
+  }
+
+  // The commands appended to an open flight so far are all it will have: it ends with their
+  // replies, by `deadline`.
+  void close_open(Deadline deadline, std::chrono::milliseconds timeout) {
+    flight.open = false;
+    flight.deadline = deadline;
+    flight.timeout = timeout;
+    if (!flight.active) return;
+    flight.expected = flight.commands->commands();
+    if (flight.received == flight.expected) {
+      flight.active = false;
+      return;
+    }
     send_more();
   }
 
@@ -211,11 +236,12 @@ struct RedisConnection::Impl {
   }
 
   void send_more() {
-    while (!flight.unsent.empty()) {
-      auto n = transport->try_write(flight.unsent);
+    while (flight.written < flight.commands->bytes().size()) {
+      flight.wrote = true;
+      auto n = transport->try_write(flight.unsent());
       if (!n) return fail(io_failure(n.error()));
       if (*n == 0) return;  // the socket is full: poll
-      flight.unsent.remove_prefix(*n);
+      flight.written += *n;
     }
   }
 
@@ -249,12 +275,12 @@ struct RedisConnection::Impl {
       ++flight.received;
     }
     // Every reply read means every byte written: a reply follows its command.
-    flight.active = false;
+    if (!flight.open) flight.active = false;
     return true;
   }
 
   [[nodiscard]] short poll_events() const {
-    return static_cast<short>((flight.unsent.empty() ? 0 : transport->write_events()) |
+    return static_cast<short>((flight.unsent().empty() ? 0 : transport->write_events()) |
                               transport->read_events());
   }
 
@@ -306,7 +332,7 @@ struct RedisConnection::Impl {
         Impl& c = connection(k);
         // POLLERR, POLLHUP: the next call says why.
         const short broken = POLLERR | POLLHUP | POLLNVAL;
-        if (c.flight.active && !c.flight.unsent.empty() &&
+        if (c.flight.active && !c.flight.unsent().empty() &&
             (events & (c.transport->write_events() | broken)) != 0) {
           c.send_more();
         }
@@ -463,6 +489,14 @@ struct RedisConnection::Impl {
     reader.reset();
   }
 
+  // An open pipeline left unfinished: its replies will never be read, so the socket cannot serve
+  // another exchange.
+  void abandon_open() {
+    if (flight.active && flight.wrote) close();
+    flight.active = false;
+    open_error.reset();
+  }
+
   [[nodiscard]] Unexpected<Error> budget_spent() const {
     return unexpected(
         Error{ErrorCode::unavailable, where() + ": the caller's time budget is spent"});
@@ -491,6 +525,12 @@ struct RedisConnection::Impl {
   streamcache::Deadline call_budget = streamcache::Deadline::never();
   bool reused = false;
   bool selected = false;
+  // open_pipeline(): a flight awaits finish_pipeline(); finish_pipeline() called; its flight is
+  // being finished (not begun) by pipeline_each(); the connect that failed when it opened.
+  bool resume = false;
+  bool finish_requested = false;
+  bool finishing = false;
+  std::optional<Error> open_error;
 };
 
 RedisConnection::RedisConnection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -532,7 +572,7 @@ void RedisConnection::pipeline_each(std::span<PipelineJob> jobs, Replay replay,
   auto run_selected = [&] {
     for (std::size_t k = 0; k < jobs.size(); ++k) {
       Impl& c = impl(k);
-      if (!c.selected) continue;
+      if (!c.selected || c.finishing) continue;  // an open pipeline is connected already
       if (auto ready = c.ensure_connected(c.call_budget); !ready) {
         jobs[k].result = unexpected(std::move(ready).error());
         c.selected = false;
@@ -546,7 +586,11 @@ void RedisConnection::pipeline_each(std::span<PipelineJob> jobs, Replay replay,
       if (!c.selected) continue;
       // Each attempt gets the command timeout, cut to what the caller's budget has left.
       const auto timeout = c.call_budget.cap(c.options.command_timeout);
-      c.begin(*jobs[k].commands, *jobs[k].replies, Deadline::after(timeout), timeout);
+      if (std::exchange(c.finishing, false)) {
+        c.close_open(Deadline::after(timeout), timeout);
+      } else {
+        c.begin(*jobs[k].commands, *jobs[k].replies, Deadline::after(timeout), timeout);
+      }
     }
     Impl::run(jobs.size(), impl);
   };
@@ -556,6 +600,20 @@ void RedisConnection::pipeline_each(std::span<PipelineJob> jobs, Replay replay,
     PipelineJob& job = jobs[k];
     Impl& c = impl(k);
     c.selected = false;
+    if (std::exchange(c.resume, false)) {
+      if (std::exchange(c.finish_requested, false)) {  // finish_pipeline(): its flight goes on
+        c.call_budget = budget.min(c.limit);
+        if (c.open_error) {
+          job.result = unexpected(std::move(*c.open_error));
+          c.open_error.reset();
+          continue;
+        }
+        c.selected = c.finishing = true;
+        any = true;
+        continue;
+      }
+      c.abandon_open();
+    }
     c.flight.active = false;
     c.flight.failure.reset();
     job.result = {};
@@ -604,6 +662,57 @@ void RedisConnection::pipeline_each(std::span<PipelineJob> jobs, Replay replay,
     c.close();
     jobs[k].result = unexpected(std::move(c.flight.failure->error));
   }
+}
+
+void RedisConnection::open_pipeline(const CommandBuffer& commands, std::vector<Reply>& replies,
+                                    streamcache::Deadline budget) {
+  Impl& c = *impl_;
+  if (std::exchange(c.resume, false)) c.abandon_open();
+  c.resume = true;
+  c.open_error.reset();
+  c.flight.active = false;
+  c.flight.commands = &commands;
+  c.flight.replies = &replies;
+  replies.clear();
+  c.call_budget = budget.min(c.limit);
+  if (spent(c.call_budget)) {
+    c.open_error = c.budget_spent().error;
+    return;
+  }
+  c.close_if_idle();
+  c.reauth_if_due(c.call_budget);
+  c.reused = c.transport.has_value();
+  if (auto ready = c.ensure_connected(c.call_budget); !ready) {
+    c.open_error = std::move(ready).error();
+    return;
+  }
+  // No deadline yet: nothing waits until finish_pipeline() closes the flight.
+  c.begin(commands, replies, Deadline{Clock::time_point::max()}, std::chrono::milliseconds(0));
+  c.flight.open = true;
+}
+
+void RedisConnection::send_available() {
+  Impl& c = *impl_;
+  if (!c.resume || !c.flight.active) return;
+  c.flight.expected = c.flight.commands->commands();
+  c.send_more();
+  // Replies already in make room for more: the server never waits on us to read.
+  if (c.flight.active) c.receive_more();
+}
+
+Expected<void, Error> RedisConnection::finish_pipeline(Replay replay) {
+  Impl& c = *impl_;
+  if (!c.resume) {
+    return unexpected(Error{ErrorCode::protocol, c.where() + ": no open pipeline to finish"});
+  }
+  c.finish_requested = true;
+  PipelineJob job{this, c.flight.commands, c.flight.replies, {}};
+  pipeline_each(std::span(&job, 1), replay, c.call_budget);
+  return std::move(job.result);
+}
+
+void RedisConnection::abandon_pipeline() {
+  if (std::exchange(impl_->resume, false)) impl_->abandon_open();
 }
 
 Expected<Reply, Error> RedisConnection::command(std::initializer_list<std::string_view> args,

@@ -117,6 +117,21 @@ class RedisConnection {
   // its kept socket dead runs again with the others that need it, after the first pass.
   static void pipeline_each(std::span<PipelineJob> jobs, Replay replay = Replay::never,
                             Deadline budget = Deadline::never());
+  // A pipeline written while its commands are still being appended to `commands` (kept alive and
+  // only appended to until finished), so the server works on the first ones meanwhile:
+  // open_pipeline() connects if needed; send_available() writes what the socket takes at once of
+  // what was appended since and reads replies already in, never waiting; finish_pipeline() ends it
+  // like pipeline() with every command: it writes the rest and reads every reply into `replies`,
+  // within command_timeout from then, and reports a failure met on the way (a connect that failed,
+  // a dead kept socket, replayed as pipeline() replays it). The budget is open_pipeline()'s. Any
+  // other call on this connection before finish_pipeline() abandons it (abandon_pipeline()).
+  void open_pipeline(const CommandBuffer& commands, std::vector<Reply>& replies,
+                     Deadline budget = Deadline::never());
+  void send_available();
+  Expected<void, Error> finish_pipeline(Replay replay = Replay::never);
+  // Drops an open pipeline: its replies are never read, so the connection is closed if it sent.
+  void abandon_pipeline();
+
   // One command, one reply.
   Expected<Reply, Error> command(std::initializer_list<std::string_view> args,
                                  Replay replay = Replay::never);

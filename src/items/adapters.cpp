@@ -222,32 +222,61 @@ Expected<cache::WriteResult, cache::Error> RedisItemCache::fill_negative(std::st
   return write_of(std::move(batch_.front()));
 }
 
-void RedisItemCache::execute(std::span<const StreamOp> ops, StreamResults& results,
-                             Deadline budget) {
-  // The caller's retry loop paces the attempts: a recovered Redis is used at its next one.
-  cache_.end_backoff();
-  ops_.clear();
+void RedisItemCache::to_cache_ops(std::span<const StreamOp> ops, std::vector<cache::CacheOp>& out) {
+  out.clear();
   for (const StreamOp& op : ops) {
     switch (op.kind) {
       case StreamOp::Kind::apply:
-        ops_.push_back(cache::CacheOp::apply_if_newer(op.id, op.version, op.body));
+        out.push_back(cache::CacheOp::apply_if_newer(op.id, op.version, op.body));
         break;
       case StreamOp::Kind::tombstone:
-        ops_.push_back(cache::CacheOp::tombstone_if_newer(op.id, op.version));
+        out.push_back(cache::CacheOp::tombstone_if_newer(op.id, op.version));
         break;
       case StreamOp::Kind::fence:
-        ops_.push_back(cache::CacheOp::fence_if_newer(op.id, op.version));
+        out.push_back(cache::CacheOp::fence_if_newer(op.id, op.version));
         break;
       case StreamOp::Kind::invalidate:
-        ops_.push_back(cache::CacheOp::invalidate_above(op.id, op.version));
+        out.push_back(cache::CacheOp::invalidate_above(op.id, op.version));
         break;
     }
   }
-  if (tracer_ != nullptr && tracer_->sampled()) {
+}
+
+void RedisItemCache::start_batch(Deadline budget) {
+  abandon_batch();
+  cache_.end_backoff();  // as in execute(): the caller paces its attempts
+  if (tracer_ != nullptr && tracer_->sampled()) batch_segment_ = tracer_->start("Redis", "remote");
+  batch_started_ = true;
+  cache_.start_batch(budget);
+}
+
+void RedisItemCache::send_planned(std::span<const StreamOp> ops) {
+  if (!batch_started_) return;
+  to_cache_ops(ops, ops_);
+  cache_.send_ahead(ops_);
+}
+
+void RedisItemCache::abandon_batch() {
+  if (!std::exchange(batch_started_, false)) return;
+  cache_.abandon_batch();
+  batch_segment_.reset();
+}
+
+void RedisItemCache::execute(std::span<const StreamOp> ops, StreamResults& results,
+                             Deadline budget) {
+  to_cache_ops(ops, ops_);
+  if (std::exchange(batch_started_, false)) {
+    cache_.finish_batch(ops_, batch_, budget);
+    if (batch_segment_) trace_batch(*batch_segment_, ops_.size());
+    batch_segment_.reset();
+  } else if (tracer_ != nullptr && tracer_->sampled()) {
+    // The caller's retry loop paces the attempts: a recovered Redis is used at its next one.
+    cache_.end_backoff();
     tracing::Segment segment = tracer_->start("Redis", "remote");
     cache_.execute(ops_, batch_, budget);
     trace_batch(segment, ops_.size());
   } else {
+    cache_.end_backoff();
     cache_.execute(ops_, batch_, budget);
   }
   results.clear();

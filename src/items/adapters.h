@@ -2,7 +2,10 @@
 // (cache/item_cache.h). Tested against moto_server and redis-server.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "aws/dynamodb.h"
 #include "cache/cache_op.h"
@@ -51,8 +54,13 @@ class RedisItemCache : public ItemCachePort, public StreamCachePort {
   // Each call connects when it must, whatever the connections' reconnect backoff: the stream
   // handler's retry loop paces its attempts (ItemCacheClient::end_backoff).
   void execute(std::span<const StreamOp> ops, StreamResults& results, Deadline budget) override;
+  void start_batch(Deadline budget) override;
+  void send_planned(std::span<const StreamOp> ops) override;
+  void abandon_batch() override;
 
  private:
+  // ops as the cache's ops (views into them) in `out`.
+  static void to_cache_ops(std::span<const StreamOp> ops, std::vector<cache::CacheOp>& out);
   // One op as one round trip, traced when the invocation is sampled.
   void run_one(const cache::CacheOp& op, Deadline deadline);
   void trace_batch(tracing::Segment& segment, std::size_t ops) const;
@@ -61,6 +69,9 @@ class RedisItemCache : public ItemCachePort, public StreamCachePort {
   tracing::Tracer* tracer_;
   std::vector<cache::CacheOp> ops_;
   cache::BatchResults batch_;
+  // start_batch(): the batch's trace segment, from its first op sent (when sampled).
+  bool batch_started_ = false;
+  std::optional<tracing::Segment> batch_segment_;
 };
 
 }  // namespace streamcache::items

@@ -109,6 +109,14 @@ class StreamCachePort {
  public:
   virtual ~StreamCachePort() = default;
   virtual void execute(std::span<const StreamOp> ops, StreamResults& results, Deadline budget) = 0;
+  // Sending a batch while it is still being planned, so the cache applies the first records while
+  // the rest are decoded: start_batch(), send_planned() with each run of newly planned ops in
+  // order, then the next execute() (of the whole batch, those ops first) sends the rest and
+  // answers every op, under start_batch()'s budget. abandon_batch() drops a started batch. By
+  // default nothing is sent before execute().
+  virtual void start_batch(Deadline budget) { (void)budget; }
+  virtual void send_planned(std::span<const StreamOp> ops) { (void)ops; }
+  virtual void abandon_batch() {}
 };
 
 }  // namespace streamcache::items

@@ -22,10 +22,16 @@ std::chrono::milliseconds max_apply_age(const cache::ItemCacheOptions& cache) {
   return std::max(lived - margin, std::chrono::milliseconds(1));
 }
 
-Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
-                                                    const StreamPlanOptions& options) {
+namespace {
+
+// The SAX pass (reporting each record's ops to `on_planned`), else the DOM planner for the exact
+// error; `fell_back` says the DOM planner made the plan. Skips are logged.
+Expected<StreamPlan, std::string> plan_batch(std::string_view event_json,
+                                             const StreamPlanOptions& options,
+                                             const detail::OnPlanned& on_planned, bool& fell_back) {
   Expected<StreamPlan, std::string> plan = StreamPlan{};
-  if (!detail::plan_stream_batch_sax(event_json, options, *plan)) {
+  fell_back = !detail::plan_stream_batch_sax(event_json, options, *plan, nullptr, on_planned);
+  if (fell_back) {
     plan = detail::plan_stream_batch_dom(event_json, options);  // for the exact error
     if (!plan) return plan;
   }
@@ -36,6 +42,30 @@ Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
         {{"sequenceNumber", plan->sequence_numbers[skip.record]}, {"error", skip.reason}});
   }
   return plan;
+}
+
+}  // namespace
+
+Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
+                                                    const StreamPlanOptions& options) {
+  bool fell_back = false;
+  return plan_batch(event_json, options, {}, fell_back);
+}
+
+Expected<StreamOutcome, std::string> apply_stream_batch(std::string_view event_json,
+                                                        const StreamPlanOptions& options,
+                                                        StreamCachePort& cache,
+                                                        const StreamRetryOptions& retry) {
+  cache.start_batch(retry.until);
+  bool fell_back = false;
+  auto plan = plan_batch(
+      event_json, options, [&cache](std::span<const StreamOp> ops) { cache.send_planned(ops); },
+      fell_back);
+  // The DOM planner's plan is not the one sent: drop that one (its ops, applied or not, are real
+  // records, and every op is versioned) and send this one whole.
+  if (!plan || fell_back || plan->ops.empty()) cache.abandon_batch();
+  if (!plan) return unexpected(std::move(plan).error());
+  return apply_stream_plan(*plan, cache, retry);
 }
 
 Deadline invocation_budget(std::chrono::milliseconds remaining) {

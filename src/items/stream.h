@@ -94,4 +94,13 @@ Deadline invocation_budget(std::chrono::milliseconds remaining);
 StreamOutcome apply_stream_plan(const StreamPlan& plan, StreamCachePort& cache,
                                 const StreamRetryOptions& retry = {});
 
+// plan_stream_batch, then apply_stream_plan, with each op sent to the cache as soon as its record
+// is planned (StreamCachePort::send_planned): Redis applies the first records while the rest are
+// decoded, so the batch takes about the longer of the two instead of their sum. An event that is
+// not a batch fails as plan_stream_batch does, with the started batch abandoned.
+Expected<StreamOutcome, std::string> apply_stream_batch(std::string_view event_json,
+                                                        const StreamPlanOptions& options,
+                                                        StreamCachePort& cache,
+                                                        const StreamRetryOptions& retry = {});
+
 }  // namespace streamcache::items

@@ -89,9 +89,10 @@ struct Record {
 class BatchHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, BatchHandler> {
  public:
   BatchHandler(std::string_view event, rapidjson::InsituStringStream& stream, StreamPlan& plan,
-               const StreamPlanOptions& options, std::size_t* reread)
+               const StreamPlanOptions& options, std::size_t* reread, const OnPlanned& on_planned)
       : event_(event),
         reread_(reread),
+        on_planned_(on_planned),
         stream_(stream),
         plan_(plan),
         options_(options),
@@ -345,11 +346,16 @@ class BatchHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Batc
   }
 
   bool finish_record(std::size_t end) {
-    if (!record_.bad && plan_record()) return true;
-    auto raw = json::parse(event_.substr(record_.begin, end - record_.begin));
-    if (!raw) return false;  // cannot happen: this pass has just read it
-    if (reread_ != nullptr) ++*reread_;
-    plan_dom_record(std::move(*raw), plan_, options_);
+    const std::size_t before = plan_.ops.size();
+    if (record_.bad || !plan_record()) {
+      auto raw = json::parse(event_.substr(record_.begin, end - record_.begin));
+      if (!raw) return false;  // cannot happen: this pass has just read it
+      if (reread_ != nullptr) ++*reread_;
+      plan_dom_record(std::move(*raw), plan_, options_);
+    }
+    if (on_planned_ && plan_.ops.size() > before) {
+      on_planned_(std::span<const StreamOp>(plan_.ops).subspan(before));
+    }
     return true;
   }
 
@@ -407,6 +413,7 @@ class BatchHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Batc
 
   std::string_view event_;
   std::size_t* reread_;
+  const OnPlanned& on_planned_;
   rapidjson::InsituStringStream& stream_;
   StreamPlan& plan_;
   const StreamPlanOptions& options_;
@@ -427,7 +434,7 @@ class BatchHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Batc
 }  // namespace
 
 bool plan_stream_batch_sax(std::string_view event_json, const StreamPlanOptions& options,
-                           StreamPlan& plan, std::size_t* reread) {
+                           StreamPlan& plan, std::size_t* reread, const OnPlanned& on_planned) {
   constexpr std::size_t kBytesPerRecordAtLeast = 256;
   const std::size_t expected = std::min<std::size_t>(event_json.size() / kBytesPerRecordAtLeast,
                                                      10'000);  // Lambda's largest batch
@@ -438,7 +445,7 @@ bool plan_stream_batch_sax(std::string_view event_json, const StreamPlanOptions&
   thread_local std::string buffer;
   buffer.assign(event_json);
   rapidjson::InsituStringStream stream(buffer.data());
-  BatchHandler handler(event_json, stream, plan, options, reread);
+  BatchHandler handler(event_json, stream, plan, options, reread, on_planned);
   rapidjson::Reader reader;
   // Recursive descent (faster than the iterative parser): StartObject/StartArray refuse nesting
   // beyond json::kMaxDepth before it descends, so the C++ stack stays bounded.

@@ -5,17 +5,23 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <span>
 #include <string_view>
 
 #include "items/stream.h"
 
 namespace streamcache::items::detail {
 
+// Called with the ops of each record as soon as it is planned, in record order.
+using OnPlanned = std::function<void(std::span<const StreamOp>)>;
+
 // Plans the batch into `plan`. False when the event is not a batch this pass can read (not JSON,
 // no Records array, a record that is not an object, too deep, not UTF-8): the caller then runs
 // plan_stream_batch_dom for the exact error.
 // `reread` (optional) counts the records handed to the DOM planner.
 bool plan_stream_batch_sax(std::string_view event_json, const StreamPlanOptions& options,
-                           StreamPlan& plan, std::size_t* reread = nullptr);
+                           StreamPlan& plan, std::size_t* reread = nullptr,
+                           const OnPlanned& on_planned = {});
 
 }  // namespace streamcache::items::detail

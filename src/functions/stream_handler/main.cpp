@@ -1,6 +1,6 @@
-// The stream handler: DynamoDB Streams batches in, versioned cache writes (one pipelined round
-// trip per batch, retried with backoff while Redis is unavailable until the invocation's budget
-// is spent) and a partial batch response out.
+// The stream handler: DynamoDB Streams batches in, versioned cache writes (one pipeline per batch,
+// written while the batch is still decoded, retried with backoff while Redis is unavailable until
+// the invocation's budget is spent) and a partial batch response out.
 #include <chrono>
 #include <memory>
 
@@ -33,15 +33,15 @@ int main() {
       const tracing::InvocationScope traced(*state->clients->tracer, invocation.trace_id);
       const items::StreamPlanOptions options{
           .now_us = 0, .max_apply_age = items::max_apply_age(state->clients->cache->options())};
-      auto plan = items::plan_stream_batch(invocation.payload, options);
-      if (!plan) {
-        // Not a stream batch at all: fail the invocation so nothing is silently dropped.
-        return lambda::Response::failure(plan.error(), "Streamcache.InvalidEvent");
-      }
       // Ride out a Redis outage inside the invocation instead of spending the mapping's retries.
       items::StreamRetryOptions retry;
       retry.until = items::invocation_budget(invocation.remaining_time());
-      items::StreamOutcome outcome = items::apply_stream_plan(*plan, state->cache, retry);
+      auto applied = items::apply_stream_batch(invocation.payload, options, state->cache, retry);
+      if (!applied) {
+        // Not a stream batch at all: fail the invocation so nothing is silently dropped.
+        return lambda::Response::failure(applied.error(), "Streamcache.InvalidEvent");
+      }
+      const items::StreamOutcome& outcome = *applied;
       auto now = std::chrono::system_clock::now().time_since_epoch();
       double now_s = std::chrono::duration<double>(now).count();
       double age_s = outcome.newest_creation_time > 0 ? now_s - outcome.newest_creation_time : 0;
