@@ -13,6 +13,7 @@
 
 #include "cache_fixtures.h"
 #include "support/servers.h"
+#include "support/wait.h"
 
 namespace streamcache::cache {
 namespace {
@@ -276,6 +277,66 @@ TEST_F(ItemCacheTest, BatchAnswersEachOpInOrder) {
   EXPECT_EQ(results[8]->read.status, Status::not_found);
   EXPECT_EQ(results[8]->read.version, 8u);
   EXPECT_EQ(cli({"EXISTS", item_key("bad-version")}), "0");
+}
+
+// start_batch / send_ahead / finish_batch: what execute() answers, each op in its place, with the
+// ops sent ahead applied before the finish.
+TEST_F(ItemCacheTest, BatchSentAheadAnswersEachOpInPlace) {
+  const std::string body(1024, 'b');
+  std::vector<std::string> ids;
+  for (int i = 0; i < 300; ++i)
+    ids.push_back(testing::numbered("ahead-", i));
+  ids[5] = "";  // invalid: refused alone, sent ahead
+  std::vector<CacheOp> ops;
+  for (const std::string& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 2, body));
+  ops[250] = CacheOp::apply_if_newer("late", kMaxVersion + 1, body);  // invalid, in the rest
+  ops[299] = CacheOp::get(ids[0]);                                    // reads the batch's write
+
+  cache_->start_batch(Deadline::never());
+  cache_->send_ahead(std::span(ops).first(100));
+  cache_->send_ahead(std::span(ops).subspan(100, 100));
+  EXPECT_TRUE(streamcache::testing::wait_until([&] { return raw_get(ids[0]).size() > 0; }));
+  BatchResults results;
+  cache_->finish_batch(ops, results, Deadline::never());
+  ASSERT_EQ(results.size(), ops.size());
+  for (std::size_t i = 0; i < 299; ++i) {
+    if (i == 5 || i == 250) {
+      ASSERT_FALSE(results[i]) << i;
+      EXPECT_EQ(results[i].error().code, ErrorCode::invalid_argument) << i;
+    } else {
+      ASSERT_TRUE(results[i]) << i << " " << describe(results[i].error());
+      EXPECT_EQ(results[i]->write, WriteResult::applied) << i;
+    }
+  }
+  ASSERT_TRUE(results[299]);
+  EXPECT_EQ(results[299]->read.body, body);
+  EXPECT_EQ(cli({"DBSIZE"}), "297");
+
+  // The next call is a plain one on the same connection: every write is now stale.
+  ops.resize(299);
+  auto again = cache_->execute(ops);
+  EXPECT_EQ(again[0]->write, WriteResult::stale);
+  EXPECT_EQ(again[298]->write, WriteResult::stale);
+}
+
+TEST_F(ItemCacheTest, ScriptFlushedWhileABatchIsSentAheadIsLoadedAgain) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 100; ++i)
+    ids.push_back(testing::numbered("flushed-", i));
+  std::vector<CacheOp> ops;
+  for (const std::string& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 1, id));
+  cache_->start_batch(Deadline::never());
+  cache_->send_ahead(std::span(ops).first(50));
+  ASSERT_EQ(cli({"SCRIPT", "FLUSH"}), "OK");
+  BatchResults results;
+  cache_->finish_batch(ops, results, Deadline::never());
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    ASSERT_TRUE(results[i]) << i << " " << describe(results[i].error());
+    EXPECT_EQ(results[i]->write, WriteResult::applied) << i;
+  }
+  EXPECT_EQ(get(ids[99]).body, ids[99]);
 }
 
 TEST_F(ItemCacheTest, ReplayingTheSameBatchChangesNothing) {
