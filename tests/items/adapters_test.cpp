@@ -9,6 +9,7 @@
 #include "cache/redis_connection.h"
 #include "support/dynamodb_backends.h"
 #include "support/shared_servers.h"
+#include "support/wait.h"
 
 namespace streamcache::items {
 namespace {
@@ -156,6 +157,39 @@ TEST_F(StreamCache, BatchMixesVersionedOpsAndInvalidationsInOneRoundTrip) {
     EXPECT_TRUE(r.error().unavailable()) << cache::describe(r.error());
   }
   redis_->restart();
+}
+
+// The ops of a batch sent ahead are in Redis before the batch is executed; execute() answers all.
+TEST_F(StreamCache, PlannedOpsReachRedisBeforeTheBatchIsExecuted) {
+  auto options = cache::connection_options_from_url(redis_->url());
+  ASSERT_TRUE(options);
+  auto item_cache = cache::ItemCache::create(*options);
+  ASSERT_TRUE(item_cache);
+  RedisItemCache cache(*item_cache);
+  std::vector<StreamOp> ops;
+  for (std::size_t i = 0; i < 200; ++i) {
+    std::string id = "r" + std::to_string(i);
+    ops.push_back({StreamOp::Kind::apply, id, 3,
+                   R"({"id":")" + id + R"(","pad":")" + std::string(1000, 'p') + R"("})", i});
+  }
+  ops.push_back({StreamOp::Kind::tombstone, "r0", 4, "", 200});  // in the part not sent ahead
+  cache.start_batch(Deadline::never());
+  for (std::size_t i = 0; i < 100; ++i)
+    cache.send_planned(std::span(ops).subspan(i, 1));
+  EXPECT_TRUE(streamcache::testing::wait_until([&] {
+    return redis_->cli({"EXISTS", "item:{r1}"}) == "1";
+  }));
+  StreamResults results;
+  cache.execute(ops, results, Deadline::never());
+  ASSERT_EQ(results.size(), ops.size());
+  for (const auto& result : results) {
+    ASSERT_TRUE(result) << cache::describe(result.error());
+    EXPECT_EQ(*result, cache::WriteResult::applied);
+  }
+  auto r0 = cache.get("r0");
+  ASSERT_TRUE(r0);
+  EXPECT_EQ(r0->status, cache::GetResult::Status::not_found);
+  EXPECT_EQ(redis_->cli({"DBSIZE"}), "200");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aws/attribute_value.h"
@@ -132,7 +133,26 @@ class FakeCache : public ItemCachePort, public StreamCachePort {
                                                            Deadline = Deadline::never()) override {
     return write(id, {'N', 0, {}});
   }
+  void start_batch(Deadline) override {
+    ++started;
+    open = true;
+  }
+  void send_planned(std::span<const StreamOp> ops) override {
+    for (const auto& op : ops)
+      sent_ahead.push_back(open ? op.id : "(not started)");
+  }
+  void abandon_batch() override {
+    ++abandoned;
+    open = false;
+    sent_ahead.clear();
+  }
   void execute(std::span<const StreamOp> ops, StreamResults& results, Deadline budget) override {
+    if (std::exchange(open, false)) {
+      // The batch's execute must begin with exactly the ops sent ahead, in order.
+      ahead_prefix_matches = sent_ahead.size() <= ops.size();
+      for (std::size_t i = 0; ahead_prefix_matches && i < sent_ahead.size(); ++i)
+        ahead_prefix_matches = ops[i].id == sent_ahead[i];
+    }
     ++batches;
     budgets.push_back(budget);
     batch_sizes.push_back(ops.size());
@@ -191,6 +211,13 @@ class FakeCache : public ItemCachePort, public StreamCachePort {
   int batches = 0;
   std::vector<Deadline> budgets;         // the budget each stream batch was given
   std::vector<std::size_t> batch_sizes;  // the ops of each stream batch
+  // The batch sent ahead (start_batch / send_planned / abandon_batch): calls, the ids sent, and
+  // whether the execute() that finished it began with those ops.
+  int started = 0;
+  int abandoned = 0;
+  bool open = false;
+  std::vector<std::string> sent_ahead;
+  bool ahead_prefix_matches = false;
 
  private:
   // At equal versions: fence < negative = tombstone < item, as in the script.

@@ -351,6 +351,55 @@ TEST(StreamApply, UndecodableEventIsAnError) {
   EXPECT_EQ(cache.batches, 0);
 }
 
+// apply_stream_batch hands each record's op to the cache as soon as it is planned, so Redis works
+// while the rest is decoded; the first execute() then carries the whole plan, those ops first.
+TEST(StreamSendAhead, EachOpGoesToTheCacheAsSoonAsItsRecordIsPlanned) {
+  FakeCache cache;
+  const std::string event = batch({record("INSERT", "1", "a", image("a", 5), {}),
+                                   record("INSERT", "2", "", image("", 1), {}),  // poison: no op
+                                   record("MODIFY", "3", "b", image("b", 7), image("b", 6)),
+                                   record("REMOVE", "4", "c", {}, image("c", 2))});
+  auto out = apply_stream_batch(event, {}, cache);
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(cache.started, 1);
+  EXPECT_EQ(cache.abandoned, 0);
+  EXPECT_EQ(cache.sent_ahead, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(cache.ahead_prefix_matches);
+  EXPECT_EQ(cache.batches, 1);
+  EXPECT_EQ(out->applied, 3);
+  EXPECT_EQ(out->skipped, 1);
+  EXPECT_EQ(cache.entries["c"].kind, 'T');
+}
+
+TEST(StreamSendAhead, AnOutageIsRetriedWithTheOpsNotApplied) {
+  FakeCache cache;
+  cache.unavailable_batches = 1;
+  StreamRetryOptions retry;
+  retry.until = Deadline::after(std::chrono::minutes(1));
+  retry.sleep = [](std::chrono::milliseconds) {};
+  auto out = apply_stream_batch(batch({record("INSERT", "1", "a", image("a", 5), {}),
+                                       record("INSERT", "2", "b", image("b", 3), {})}),
+                                {}, cache, retry);
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(cache.batches, 2);
+  EXPECT_EQ(cache.sent_ahead.size(), 2u);  // sent ahead once, by the first attempt only
+  EXPECT_EQ(out->applied, 2);
+  EXPECT_EQ(out->attempts, 2);
+  EXPECT_TRUE(out->response.batch_item_failures.empty());
+}
+
+TEST(StreamSendAhead, AnEventThatIsNotABatchOrHasNoOpAbandonsTheStartedBatch) {
+  FakeCache cache;
+  EXPECT_FALSE(apply_stream_batch("nope", {}, cache));
+  EXPECT_FALSE(apply_stream_batch(R"({"Records":3})", {}, cache));
+  auto empty = apply_stream_batch(R"({"Records":[]})", {}, cache);
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(cache.started, 3);
+  EXPECT_EQ(cache.abandoned, 3);
+  EXPECT_FALSE(cache.open);
+  EXPECT_EQ(cache.batches, 0);
+}
+
 TEST(StreamApply, SixMegabyteBatchIsOneRoundTrip) {
   FakeCache cache;
   json::Array records;
