@@ -22,13 +22,10 @@ std::chrono::milliseconds max_apply_age(const cache::ItemCacheOptions& cache) {
   return std::max(lived - margin, std::chrono::milliseconds(1));
 }
 
-namespace {
-
-// The SAX pass (reporting each record's ops to `on_planned`), else the DOM planner for the exact
-// error; `fell_back` says the DOM planner made the plan. Skips are logged.
-Expected<StreamPlan, std::string> plan_batch(std::string_view event_json,
-                                             const StreamPlanOptions& options,
-                                             const detail::OnPlanned& on_planned, bool& fell_back) {
+// The SAX pass, else the DOM planner for the exact error. Skips are logged.
+Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
+                                                    const StreamPlanOptions& options,
+                                                    const OnPlanned& on_planned, bool& fell_back) {
   Expected<StreamPlan, std::string> plan = StreamPlan{};
   fell_back = !detail::plan_stream_batch_sax(event_json, options, *plan, nullptr, on_planned);
   if (fell_back) {
@@ -44,12 +41,10 @@ Expected<StreamPlan, std::string> plan_batch(std::string_view event_json,
   return plan;
 }
 
-}  // namespace
-
 Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
                                                     const StreamPlanOptions& options) {
   bool fell_back = false;
-  return plan_batch(event_json, options, {}, fell_back);
+  return plan_stream_batch(event_json, options, {}, fell_back);
 }
 
 Expected<StreamOutcome, std::string> apply_stream_batch(std::string_view event_json,
@@ -58,7 +53,7 @@ Expected<StreamOutcome, std::string> apply_stream_batch(std::string_view event_j
                                                         const StreamRetryOptions& retry) {
   cache.start_batch(retry.until);
   bool fell_back = false;
-  auto plan = plan_batch(
+  auto plan = plan_stream_batch(
       event_json, options, [&cache](std::span<const StreamOp> ops) { cache.send_planned(ops); },
       fell_back);
   // The DOM planner's plan is not the one sent: drop that one (its ops, applied or not, are real

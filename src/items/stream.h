@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,13 @@ Expected<StreamOp, std::string> plan_record(const lambda::events::DynamoDbRecord
 // a damaged record is re-read on its own by the DOM planner (stream_dom.h) for its exact reason.
 Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
                                                     const StreamPlanOptions& options = {});
+// Called with the ops of each record as soon as it is planned, in record order.
+using OnPlanned = std::function<void(std::span<const StreamOp>)>;
+// The same, handing each record's ops to `on_planned` as the SAX pass plans them; `fell_back` is
+// set when the DOM planner made the plan instead (the ops handed over are then not its ops).
+Expected<StreamPlan, std::string> plan_stream_batch(std::string_view event_json,
+                                                    const StreamPlanOptions& options,
+                                                    const OnPlanned& on_planned, bool& fell_back);
 
 struct StreamOutcome {
   lambda::events::BatchResponse response;

@@ -5,16 +5,11 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
-#include <span>
 #include <string_view>
 
 #include "items/stream.h"
 
 namespace streamcache::items::detail {
-
-// Called with the ops of each record as soon as it is planned, in record order.
-using OnPlanned = std::function<void(std::span<const StreamOp>)>;
 
 // Plans the batch into `plan`. False when the event is not a batch this pass can read (not JSON,
 // no Records array, a record that is not an object, too deep, not UTF-8): the caller then runs
