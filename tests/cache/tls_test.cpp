@@ -150,6 +150,29 @@ TEST_F(TlsTest, LargePipelinesOnSeveralConnectionsAtOnce) {
   }
 }
 
+// The open pipeline over TLS: the buffer grows (and moves) between partial SSL_writes.
+TEST_F(TlsTest, OpenPipelineWrittenWhileItGrows) {
+  auto options = tls_options();
+  options.command_timeout = std::chrono::minutes(2);  // a loaded CI machine moves 16 MB slowly
+  auto connection = RedisConnection::create(options);
+  ASSERT_TRUE(connection) << describe(connection.error());
+  CommandBuffer commands;
+  std::vector<Reply> replies;
+  connection->open_pipeline(commands, replies);
+  constexpr int kValues = 1000;
+  for (int i = 0; i < kValues; ++i) {
+    std::string value(16 * 1024, static_cast<char>('a' + i % 26));
+    commands.add({"SET", testing::numbered("tls-open-", i), value});
+    connection->send_available();
+  }
+  commands.add({"GET", "tls-open-999"});
+  auto done = connection->finish_pipeline(Replay::idempotent);
+  ASSERT_TRUE(done) << describe(done.error());
+  ASSERT_EQ(replies.size(), kValues + 1u);
+  EXPECT_EQ(replies[0].str, "OK");
+  EXPECT_EQ(replies.back().str, std::string(16 * 1024, static_cast<char>('a' + 999 % 26)));
+}
+
 TEST_F(TlsTest, VerifiesADnsNameToo) {
   auto cache = cache_for(tls_options("localhost"));
   auto read = cache.get("x");
