@@ -34,6 +34,17 @@ void add_sets(CommandBuffer& commands, int from, int to) {
     commands.add({"SET", numbered("key", i), value});
 }
 
+// An open pipeline of `count` SETs, sent ahead in one go, then finished.
+Expected<void, Error> sets_sent_ahead(RedisConnection& connection, std::vector<Reply>& replies,
+                                      int count, Replay replay,
+                                      Deadline budget = Deadline::never()) {
+  CommandBuffer commands;
+  connection.open_pipeline(commands, replies, budget);
+  add_sets(commands, 0, count);
+  connection.send_available();
+  return connection.finish_pipeline(replay);
+}
+
 TEST(OpenPipeline, CommandsReachTheServerBeforeTheFinish) {
   RedisServer server;
   auto connection = connect_to(testing::local_options(server.port()));
@@ -127,21 +138,15 @@ TEST(OpenPipeline, ServerDownIsReportedByTheFinish) {
   RedisServer server;
   auto connection = connect_to(testing::local_options(server.port()));
   server.kill();
-  CommandBuffer commands;
   std::vector<Reply> replies;
-  connection.open_pipeline(commands, replies);
-  add_sets(commands, 0, 40);
-  connection.send_available();
-  auto done = connection.finish_pipeline(Replay::idempotent);
+  auto done = sets_sent_ahead(connection, replies, 40, Replay::idempotent);
   ASSERT_FALSE(done);
   EXPECT_EQ(done.error().code, ErrorCode::unavailable);
   EXPECT_FALSE(connection.connected());
 
   server.restart();
   connection.end_backoff();
-  connection.open_pipeline(commands, replies);
-  connection.send_available();
-  done = connection.finish_pipeline(Replay::idempotent);
+  done = sets_sent_ahead(connection, replies, 40, Replay::idempotent);
   ASSERT_TRUE(done) << describe(done.error());
   EXPECT_EQ(replies.size(), 40u);
 }
@@ -153,12 +158,8 @@ TEST(OpenPipeline, SilentServerFailsTheFinishAtTheCommandTimeout) {
   auto connection = connect_to(options);
   ASSERT_TRUE(connection.command({"PING"}));
   server.pause();
-  CommandBuffer commands;
   std::vector<Reply> replies;
-  connection.open_pipeline(commands, replies);
-  add_sets(commands, 0, 40);
-  connection.send_available();
-  auto done = connection.finish_pipeline(Replay::idempotent);
+  auto done = sets_sent_ahead(connection, replies, 40, Replay::idempotent);
   server.resume();
   ASSERT_FALSE(done);
   EXPECT_EQ(done.error().code, ErrorCode::unavailable);
@@ -169,12 +170,9 @@ TEST(OpenPipeline, SilentServerFailsTheFinishAtTheCommandTimeout) {
 TEST(OpenPipeline, SpentBudgetSendsNothing) {
   RedisServer server;
   auto connection = connect_to(testing::local_options(server.port()));
-  CommandBuffer commands;
   std::vector<Reply> replies;
-  connection.open_pipeline(commands, replies, Deadline::after(milliseconds(0)));
-  add_sets(commands, 0, 40);
-  connection.send_available();
-  auto done = connection.finish_pipeline();
+  auto done =
+      sets_sent_ahead(connection, replies, 40, Replay::never, Deadline::after(milliseconds(0)));
   ASSERT_FALSE(done);
   EXPECT_EQ(done.error().code, ErrorCode::unavailable);
   EXPECT_EQ(server.cli({"DBSIZE"}), "0");
