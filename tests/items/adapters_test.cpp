@@ -2,7 +2,9 @@
 // independent DynamoDB implementations), RedisItemCache on redis-server.
 #include "items/adapters.h"
 
+#include <chrono>
 #include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -165,7 +167,12 @@ TEST_F(StreamCache, PlannedOpsReachRedisBeforeTheBatchIsExecuted) {
   ASSERT_TRUE(options);
   auto item_cache = cache::ItemCache::create(*options);
   ASSERT_TRUE(item_cache);
-  RedisItemCache cache(*item_cache);
+  std::vector<std::string> documents;
+  tracing::Tracer tracer([&](std::string_view d) { documents.emplace_back(d); });
+  tracer.begin_invocation(
+      "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;"
+      "Sampled=1");
+  RedisItemCache cache(*item_cache, &tracer);
   std::vector<StreamOp> ops;
   for (std::size_t i = 0; i < 200; ++i) {
     std::string id = "r" + std::to_string(i);
@@ -179,6 +186,8 @@ TEST_F(StreamCache, PlannedOpsReachRedisBeforeTheBatchIsExecuted) {
   EXPECT_TRUE(streamcache::testing::wait_until([&] {
     return redis_->cli({"EXISTS", "item:{r1}"}) == "1";
   }));
+  const double before_execute =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   StreamResults results;
   cache.execute(ops, results, Deadline::never());
   ASSERT_EQ(results.size(), ops.size());
@@ -186,6 +195,14 @@ TEST_F(StreamCache, PlannedOpsReachRedisBeforeTheBatchIsExecuted) {
     ASSERT_TRUE(result) << cache::describe(result.error());
     EXPECT_EQ(*result, cache::WriteResult::applied);
   }
+  // One Redis subsegment for the batch, from its first op sent ahead.
+  ASSERT_EQ(documents.size(), 1u);
+  const std::string& document = documents[0];
+  const auto body = json::parse(document.substr(document.find('\n') + 1));
+  ASSERT_TRUE(body) << document;
+  EXPECT_LT(std::stod(body->find("start_time")->as_number().text), before_execute) << document;
+  EXPECT_NE(document.find(R"("cache_ops":201)"), std::string::npos) << document;
+  EXPECT_NE(document.find(R"("cache_applied":201)"), std::string::npos) << document;
   auto r0 = cache.get("r0");
   ASSERT_TRUE(r0);
   EXPECT_EQ(r0->status, cache::GetResult::Status::not_found);
