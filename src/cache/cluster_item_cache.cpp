@@ -35,6 +35,7 @@ struct Node {
   CommandBuffer commands;
   std::vector<std::size_t> sent;  // the op index (or a marker) of each command
   std::vector<Reply> replies;
+  std::size_t written_at = 0;  // commands' size at the last write ahead
 };
 
 // Where an op goes in the next round.
@@ -141,7 +142,21 @@ struct ClusterItemCache::Impl {
 
   void execute(std::span<const CacheOp> ops, BatchResults& results, Deadline budget);
   Expected<std::vector<std::string>, Error> random_keys(std::size_t count, Deadline budget);
-  void run_round(std::span<const CacheOp> ops, BatchResults& results, Deadline budget);
+  // The first round sent ahead (ItemCacheClient::start_batch): each op routed to its node and
+  // written as it comes, every node's pipeline open until finish_batch.
+  void start_batch(Deadline budget);
+  void send_ahead(std::span<const CacheOp> ops);
+  void finish_batch(std::span<const CacheOp> ops, BatchResults& results, Deadline budget);
+  void abandon_batch();
+  // Checks ops[k] as op i of the batch: its key and slot, and a place in `pending`; else its
+  // refusal in `refused`.
+  void admit(std::size_t i, const CacheOp& op);
+  // Appends pending op i to its node's commands for this round; false when no node serves it.
+  bool route(std::size_t i, const CacheOp& op, BatchResults* results);
+  // Rounds from `first` on (round `first` already split when `split_first` is false).
+  void run_rounds(std::span<const CacheOp> ops, BatchResults& results, Deadline budget,
+                  bool split_first);
+  void run_round(std::span<const CacheOp> ops, BatchResults& results, Deadline budget, bool split);
 
   ConnectionOptions seed;
   ItemCacheOptions options;
@@ -168,26 +183,39 @@ struct ClusterItemCache::Impl {
   std::vector<std::pair<std::uint16_t, Target>> resent_slots;  // slots with an op sent again
   bool backoff = false;
   BatchResults single;
+  // start_batch(): a batch is open, its ops so far, its budget, the ops refused on the way.
+  bool ahead_open = false;
+  std::size_t ahead_count = 0;
+  Deadline ahead_budget = Deadline::never();
+  std::vector<std::pair<std::size_t, Error>> refused;
 };
+
+void ClusterItemCache::Impl::admit(std::size_t i, const CacheOp& op) {
+  if (keys.size() <= i) keys.resize(i + 1);
+  if (slots.size() <= i) slots.resize(i + 1);
+  if (targets.size() <= i) targets.resize(i + 1);
+  targets[i] = Target{};
+  if (auto valid = validate_op(op); !valid) {
+    refused.emplace_back(i, std::move(valid).error());
+    return;
+  }
+  keys[i].clear();
+  append_item_key(keys[i], op.id);
+  slots[i] = hash_slot(keys[i]);
+  pending.push_back(i);
+}
 
 void ClusterItemCache::Impl::execute(std::span<const CacheOp> ops, BatchResults& results,
                                      Deadline budget) {
+  abandon_batch();
   results.clear();
   results.resize(ops.size());
-  if (keys.size() < ops.size()) keys.resize(ops.size());
-  slots.resize(ops.size());
-  targets.assign(ops.size(), Target{});
   pending.clear();
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    if (auto valid = validate_op(ops[i]); !valid) {
-      results[i] = unexpected(std::move(valid).error());
-      continue;
-    }
-    keys[i].clear();
-    append_item_key(keys[i], ops[i].id);
-    slots[i] = hash_slot(keys[i]);
-    pending.push_back(i);
-  }
+  refused.clear();
+  for (std::size_t i = 0; i < ops.size(); ++i)
+    admit(i, ops[i]);
+  for (auto& [i, error] : refused)
+    results[i] = unexpected(std::move(error));
   if (pending.empty()) return;
 
   for (auto& node : nodes)
@@ -200,6 +228,11 @@ void ClusterItemCache::Impl::execute(std::span<const CacheOp> ops, BatchResults&
     }
   }
   refresh_if_needed(budget, false);
+  run_rounds(ops, results, budget, true);
+}
+
+void ClusterItemCache::Impl::run_rounds(std::span<const CacheOp> ops, BatchResults& results,
+                                        Deadline budget, bool split_first) {
   auto backoff_time = cluster.retry_backoff_min;
   for (int round = 0; round < cluster.max_rounds && !pending.empty(); ++round) {
     if (round > 0 && backoff) {
@@ -209,13 +242,17 @@ void ClusterItemCache::Impl::execute(std::span<const CacheOp> ops, BatchResults&
       backoff_time = std::min(backoff_time * 2, cluster.retry_backoff_max);
     }
     if (spent(budget)) {
+      if (round == 0 && !split_first) {  // a first round sent ahead: never finished
+        for (std::size_t n : used)
+          nodes[n]->connection.abandon_pipeline();
+      }
       for (std::size_t i : pending) {
         results[i] = unexpected(
             Error{ErrorCode::unavailable, "redis cluster: the caller's time budget is spent"});
       }
       return;
     }
-    run_round(ops, results, budget);
+    run_round(ops, results, budget, round > 0 || split_first);
     pending.swap(next_pending);
   }
   // Still redirected after every round: the last reply says why; it is a transient state.
@@ -228,10 +265,77 @@ void ClusterItemCache::Impl::execute(std::span<const CacheOp> ops, BatchResults&
   }
 }
 
+void ClusterItemCache::Impl::start_batch(Deadline budget) {
+  abandon_batch();
+  for (auto& node : nodes)
+    node->failed = false;
+  if (!have_map && !refresh(budget)) return;  // finish_batch() runs execute(), which says why
+  refresh_if_needed(budget, false);
+  ahead_open = true;
+  ahead_count = 0;
+  ahead_budget = budget;
+  pending.clear();
+  refused.clear();
+  used.clear();
+}
+
+void ClusterItemCache::Impl::send_ahead(std::span<const CacheOp> ops) {
+  if (!ahead_open) return;
+  for (const CacheOp& op : ops) {
+    const std::size_t i = ahead_count++;
+    const std::size_t admitted = pending.size();
+    admit(i, op);
+    if (pending.size() == admitted) continue;
+    const std::size_t opened = used.size();
+    if (!route(i, op, nullptr)) {
+      pending.pop_back();
+      continue;
+    }
+    if (used.size() > opened) {
+      Node& node = *nodes[used.back()];
+      node.connection.open_pipeline(node.commands, node.replies, ahead_budget);
+      node.written_at = 0;
+    }
+  }
+  // As the single-node client: a write per 16 KB of a node's commands.
+  constexpr std::size_t kSendAheadBytes = 16 * 1024;
+  for (std::size_t n : used) {
+    Node& node = *nodes[n];
+    if (node.commands.bytes().size() - node.written_at >= kSendAheadBytes) {
+      node.connection.send_available();
+      node.written_at = node.commands.bytes().size();
+    }
+  }
+}
+
+void ClusterItemCache::Impl::finish_batch(std::span<const CacheOp> ops, BatchResults& results,
+                                          Deadline budget) {
+  if (!ahead_open || ops.size() < ahead_count) return execute(ops, results, budget);
+  ahead_open = false;
+  results.clear();
+  results.resize(ops.size());
+  for (std::size_t i = ahead_count; i < ops.size(); ++i) {
+    const std::size_t admitted = pending.size();
+    admit(i, ops[i]);
+    if (pending.size() > admitted && !route(i, ops[i], &results)) pending.pop_back();
+  }
+  for (auto& [i, error] : refused)
+    results[i] = unexpected(std::move(error));
+  refused.clear();
+  run_rounds(ops, results, ahead_budget, false);
+}
+
+void ClusterItemCache::Impl::abandon_batch() {
+  if (!std::exchange(ahead_open, false)) return;
+  for (std::size_t n : used)
+    nodes[n]->connection.abandon_pipeline();
+}
+
 Expected<std::vector<std::string>, Error> ClusterItemCache::Impl::random_keys(std::size_t count,
                                                                               Deadline budget) {
   std::vector<std::string> drawn;
   if (count == 0) return drawn;
+  abandon_batch();
   for (auto& node : nodes)
     node->failed = false;
   if (!have_map) {
@@ -272,51 +376,62 @@ Expected<std::vector<std::string>, Error> ClusterItemCache::Impl::random_keys(st
   return drawn;
 }
 
+bool ClusterItemCache::Impl::route(std::size_t i, const CacheOp& op, BatchResults* results) {
+  Target& target = targets[i];
+  if (!target.asking) target.node = owner[slots[i]];
+  if (target.node == kNoNode) {
+    Error error{ErrorCode::unavailable, "redis cluster: no node serves slot " +
+                                            std::to_string(slots[i]) + " (CLUSTERDOWN?)"};
+    if (results != nullptr) {
+      (*results)[i] = unexpected(std::move(error));
+    } else {
+      refused.emplace_back(i, std::move(error));
+    }
+    stale = true;
+    return false;
+  }
+  Node& node = *nodes[target.node];
+  if (std::find(used.begin(), used.end(), target.node) == used.end()) {
+    used.push_back(target.node);
+    node.commands.clear();
+    node.sent.clear();
+    if (node.load_script) {
+      node.commands.add({"SCRIPT", "LOAD", kSetIfNewerScript});
+      node.sent.push_back(kScriptLoad);
+    }
+  }
+  if (target.asking) {
+    node.commands.add({"ASKING"});
+    node.sent.push_back(kAskingCommand);
+  }
+  append_op_command(node.commands, op, keys[i], options, splitmix64(random_state));
+  node.sent.push_back(i);
+  return true;
+}
+
 void ClusterItemCache::Impl::run_round(std::span<const CacheOp> ops, BatchResults& results,
-                                       Deadline budget) {
+                                       Deadline budget, bool split) {
   next_pending.clear();
   lost.clear();
-  used.clear();
   resent_slots.clear();
   backoff = false;
   bool refresh_now = false;
 
-  // Split by node, in input order within each node.
-  for (std::size_t i : pending) {
-    Target& target = targets[i];
-    if (!target.asking) target.node = owner[slots[i]];
-    if (target.node == kNoNode) {
-      results[i] = unexpected(Error{
-          ErrorCode::unavailable,
-          "redis cluster: no node serves slot " + std::to_string(slots[i]) + " (CLUSTERDOWN?)"});
-      stale = true;
-      continue;
-    }
-    Node& node = *nodes[target.node];
-    if (std::find(used.begin(), used.end(), target.node) == used.end()) {
-      used.push_back(target.node);
-      node.commands.clear();
-      node.sent.clear();
-      if (node.load_script) {
-        node.commands.add({"SCRIPT", "LOAD", kSetIfNewerScript});
-        node.sent.push_back(kScriptLoad);
-      }
-    }
-    if (target.asking) {
-      node.commands.add({"ASKING"});
-      node.sent.push_back(kAskingCommand);
-    }
-    append_op_command(node.commands, ops[i], keys[i], options, splitmix64(random_state));
-    node.sent.push_back(i);
+  // Split by node, in input order within each node (unless sent ahead: split already).
+  if (split) {
+    used.clear();
+    for (std::size_t i : pending)
+      (void)route(i, ops[i], &results);
   }
 
-  // One pipelined round trip per node, every node at once.
+  // One pipelined round trip per node, every node at once; pipelines open since start_batch()
+  // are finished.
   jobs.clear();
   for (std::size_t n : used) {
     Node& node = *nodes[n];
     jobs.push_back({&node.connection, &node.commands, &node.replies, {}});
   }
-  RedisConnection::pipeline_each(jobs, Replay::idempotent, budget);
+  RedisConnection::finish_each(jobs, Replay::idempotent, budget);
   for (std::size_t j = 0; j < used.size(); ++j) {
     if (jobs[j].result) continue;
     Node& node = *nodes[used[j]];
@@ -440,6 +555,20 @@ Expected<ClusterItemCache, Error> ClusterItemCache::create(ConnectionOptions see
 void ClusterItemCache::execute(std::span<const CacheOp> ops, BatchResults& results,
                                Deadline budget) {
   impl_->execute(ops, results, budget);
+}
+
+void ClusterItemCache::start_batch(Deadline budget) {
+  impl_->start_batch(budget);
+}
+void ClusterItemCache::send_ahead(std::span<const CacheOp> ops) {
+  impl_->send_ahead(ops);
+}
+void ClusterItemCache::finish_batch(std::span<const CacheOp> ops, BatchResults& results,
+                                    Deadline budget) {
+  impl_->finish_batch(ops, results, budget);
+}
+void ClusterItemCache::abandon_batch() {
+  impl_->abandon_batch();
 }
 
 BatchResults ClusterItemCache::execute(std::span<const CacheOp> ops, Deadline budget) {

@@ -80,6 +80,14 @@ class ClusterItemCache final : public ItemCacheClient {
   void execute(std::span<const CacheOp> ops, BatchResults& results,
                Deadline budget = Deadline::never()) override;
 
+  // The first round sent ahead: each op routed to its primary and written as it comes (every
+  // 16 KB of a node's commands), every node's pipeline read at the finish; later rounds
+  // (MOVED, ASK, NOSCRIPT, a lost node) as execute() runs them.
+  void start_batch(Deadline budget) override;
+  void send_ahead(std::span<const CacheOp> ops) override;
+  void finish_batch(std::span<const CacheOp> ops, BatchResults& results, Deadline budget) override;
+  void abandon_batch() override;
+
   // RANDOMKEY on every primary of the current map, evenly; a primary that fails fails the call.
   Expected<std::vector<std::string>, Error> random_keys(std::size_t count,
                                                         Deadline budget) override;

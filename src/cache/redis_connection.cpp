@@ -525,7 +525,7 @@ struct RedisConnection::Impl {
   streamcache::Deadline call_budget = streamcache::Deadline::never();
   bool reused = false;
   bool selected = false;
-  // open_pipeline(): a flight awaits finish_pipeline(); finish_pipeline() called; its flight is
+  // open_pipeline(): a flight awaits its finish; finish_each() asked for it; its flight is
   // being finished (not begun) by pipeline_each(); the connect that failed when it opened.
   bool resume = false;
   bool finish_requested = false;
@@ -601,8 +601,7 @@ void RedisConnection::pipeline_each(std::span<PipelineJob> jobs, Replay replay,
     Impl& c = impl(k);
     c.selected = false;
     if (std::exchange(c.resume, false)) {
-      if (std::exchange(c.finish_requested, false)) {  // finish_pipeline(): its flight goes on
-        c.call_budget = budget.min(c.limit);
+      if (std::exchange(c.finish_requested, false)) {  // finish_each(): its flight goes on
         if (c.open_error) {
           job.result = unexpected(std::move(*c.open_error));
           c.open_error.reset();
@@ -705,10 +704,16 @@ Expected<void, Error> RedisConnection::finish_pipeline(Replay replay) {
   if (!c.resume) {
     return unexpected(Error{ErrorCode::protocol, c.where() + ": no open pipeline to finish"});
   }
-  c.finish_requested = true;
   PipelineJob job{this, c.flight.commands, c.flight.replies, {}};
-  pipeline_each(std::span(&job, 1), replay, c.call_budget);
+  finish_each(std::span(&job, 1), replay);
   return std::move(job.result);
+}
+
+void RedisConnection::finish_each(std::span<PipelineJob> jobs, Replay replay,
+                                  streamcache::Deadline budget) {
+  for (PipelineJob& job : jobs)
+    job.connection->impl_->finish_requested = job.connection->impl_->resume;
+  pipeline_each(jobs, replay, budget);
 }
 
 void RedisConnection::abandon_pipeline() {

@@ -131,6 +131,11 @@ class RedisConnection {
   Expected<void, Error> finish_pipeline(Replay replay = Replay::never);
   // Drops an open pipeline: its replies are never read, so the connection is closed if it sent.
   void abandon_pipeline();
+  // pipeline_each() where a job's connection has an open pipeline: that one is finished (the
+  // job names its commands and replies), under its own budget; the others run as pipeline_each()
+  // runs them, under `budget`. Every job at once, under one poll().
+  static void finish_each(std::span<PipelineJob> jobs, Replay replay = Replay::never,
+                          Deadline budget = Deadline::never());
 
   // One command, one reply.
   Expected<Reply, Error> command(std::initializer_list<std::string_view> args,

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
+#include <string>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -428,6 +430,108 @@ std::vector<std::string> ids_in_one_slot(std::size_t count, std::string_view pre
     auto& same = by_slot[hash_slot(item_key(id))];
     same.push_back(std::move(id));
     if (same.size() == count) return same;
+  }
+}
+
+// A batch sent ahead (start_batch / send_ahead / finish_batch): each primary has applied its
+// first ops before the finish, and the finish answers every op in place as execute() does.
+TEST_F(ClusterTest, ABatchSentAheadReachesEveryPrimaryBeforeItsFinish) {
+  auto cache = make_cache();
+  const auto ids = ids_across_primaries(100, "ahead-");
+  const std::string body(1024, 'b');
+  std::vector<CacheOp> ops;
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 1, body));
+  ops.push_back(CacheOp::get(""));  // invalid: fails alone
+  for (std::size_t k = 0; k < 3; ++k)
+    ops.push_back(CacheOp::get(ids[k]));  // reads its write
+
+  cache.start_batch(Deadline::never());
+  for (std::size_t k = 0; k < ids.size(); ++k)
+    cache.send_ahead(std::span(ops).subspan(k, 1));
+  std::map<std::size_t, std::string> first_on;  // primary -> its first id
+  for (const auto& id : ids)
+    first_on.emplace(cluster_->primary_of_slot(hash_slot(item_key(id))), id);
+  ASSERT_EQ(first_on.size(), 3u);
+  for (const auto& [primary, id] : first_on) {
+    EXPECT_TRUE(streamcache::testing::wait_until([&] { return !stored(id).is_nil(); }))
+        << "primary " << primary;
+  }
+  BatchResults results;
+  cache.finish_batch(ops, results, Deadline::never());
+  ASSERT_EQ(results.size(), ops.size());
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    ASSERT_TRUE(results[k]) << describe(results[k].error());
+    EXPECT_EQ(results[k]->write, WriteResult::applied);
+  }
+  EXPECT_EQ(results[ids.size()].error().code, ErrorCode::invalid_argument);
+  for (std::size_t k = 0; k < 3; ++k) {
+    ASSERT_TRUE(results[ids.size() + 1 + k]);
+    EXPECT_EQ(results[ids.size() + 1 + k]->read.body, body);
+  }
+  for (std::size_t primary : cluster_->primaries())
+    EXPECT_EQ(cluster_->command(primary, {"DBSIZE"}).integer, 100);
+  // The next batch on the same connections is a plain one: every write is now stale.
+  ops.resize(ids.size());
+  for (const auto& result : cache.execute(ops))
+    EXPECT_EQ(result->write, WriteResult::stale);
+}
+
+// A primary stalls under a batch sent ahead: its ops fail at the budget, the others are applied.
+TEST_F(ClusterTest, AStalledPrimaryFailsOnlyItsOwnOpsOfABatchSentAhead) {
+  ConnectionOptions seed = seed_options(cluster_->port(seed_index()));
+  seed.command_timeout = std::chrono::minutes(2);  // the budget is what ends the wait
+  auto created = ClusterItemCache::create(seed);
+  ASSERT_TRUE(created);
+  ClusterItemCache& cache = *created;
+  const auto ids = ids_across_primaries(5, "ahead-stall-");
+  ASSERT_TRUE(cache.refresh_topology());
+  const std::string body = body_of(1);
+  std::vector<CacheOp> ops;
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 1, body));
+  const std::size_t stalled = cluster_->primary_of_slot(hash_slot(item_key(ids[0])));
+  WritesPaused paused(*cluster_, stalled);
+  cache.start_batch(Deadline::after(std::chrono::seconds(2)));
+  cache.send_ahead(ops);
+  BatchResults results;
+  cache.finish_batch(ops, results, Deadline::never());
+  ASSERT_EQ(results.size(), ops.size());
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    SCOPED_TRACE(ids[k]);
+    if (cluster_->primary_of_slot(hash_slot(item_key(ids[k]))) == stalled) {
+      ASSERT_FALSE(results[k]);
+      EXPECT_EQ(results[k].error().code, ErrorCode::unavailable);
+    } else {
+      ASSERT_TRUE(results[k]) << describe(results[k].error());
+      EXPECT_EQ(results[k]->write, WriteResult::applied);
+    }
+  }
+}
+
+// A node that forgets the script under a batch sent ahead: the later rounds load it and send
+// its ops again, and reads sent at the finish see those writes.
+TEST_F(ClusterTest, NoscriptUnderABatchSentAheadIsLoadedAndSentAgain) {
+  auto cache = make_cache();
+  const auto ids = ids_across_primaries(5, "ahead-noscript-");
+  const std::string body = body_of(2);
+  std::vector<CacheOp> ops;
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::apply_if_newer(id, 2, body));
+  for (const auto& id : ids)
+    ops.push_back(CacheOp::get(id));
+  ASSERT_TRUE(cache.refresh_topology());
+  for (std::size_t primary : cluster_->primaries())
+    ASSERT_EQ(cluster_->command(primary, {"SCRIPT", "FLUSH"}).str, "OK");
+  cache.start_batch(Deadline::never());
+  cache.send_ahead(std::span(ops).first(ids.size()));
+  BatchResults results;
+  cache.finish_batch(ops, results, Deadline::never());
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    ASSERT_TRUE(results[k]) << describe(results[k].error());
+    EXPECT_EQ(results[k]->write, WriteResult::applied);
+    ASSERT_TRUE(results[ids.size() + k]) << describe(results[ids.size() + k].error());
+    EXPECT_EQ(results[ids.size() + k]->read.version, 2u);
   }
 }
 
